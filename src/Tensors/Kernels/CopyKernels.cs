@@ -1,0 +1,60 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace VoxelGan.Tensors.Kernels;
+
+/// <summary>
+/// The one data-movement kernel: permute, slice, concatenate, pad and broadcast-expand are all a
+/// strided copy with different strides and offsets.
+/// </summary>
+public static class CopyKernels
+{
+    /// <summary>
+    /// <c>dst[map.OffsetOfB(i)] = src[map.OffsetOfA(i)]</c> for i &lt; count: operand A of
+    /// <paramref name="map"/> addresses the source, operand B the destination.
+    /// </summary>
+    public static void Strided<T>(Index1D thread, int threads, int count, ArrayView<T> src, ArrayView<T> dst, StridedIndex map)
+        where T : unmanaged
+    {
+        for (int i = thread; i < count; i += threads) dst[map.OffsetOfB(i)] = src[map.OffsetOfA(i)];
+    }
+
+    internal static void Run<T>(Device device, int count, ArrayView<T> src, ArrayView<T> dst, StridedIndex map) where T : unmanaged
+    {
+        if (count == 0) return;
+        var kernel = device.Kernel(Strided<T>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
+        int threads = device.LaunchThreads(count);
+        kernel(threads, threads, count, src, dst, map);
+    }
+
+    /// <summary>
+    /// Host entry: copies the elements of an extents-<paramref name="dims"/> block from
+    /// <paramref name="src"/> to <paramref name="dst"/> with the given strides and offsets (in
+    /// elements). The caller has checked bounds via <see cref="Shape"/>; this checks them again, since
+    /// an out-of-bounds access on the CPU accelerator kills the process.
+    /// </summary>
+    internal static void Copy(Tensor src, Tensor dst, int[] dims, int[] srcStrides, int srcOffset, int[] dstStrides, int dstOffset)
+    {
+        if (src.DType != dst.DType)
+            throw new InvalidOperationException($"copy between dtypes {src.DType.Name()} and {dst.DType.Name()}");
+        CheckBounds(src, dims, srcStrides, srcOffset);
+        CheckBounds(dst, dims, dstStrides, dstOffset);
+        var map = StridedIndex.Create(dims, srcStrides, dstStrides, srcOffset, dstOffset);
+        int count = new Shape(dims).Numel;
+        switch (src.DType)
+        {
+            case DType.Float32: Run(src.Device, count, src.View<float>(), dst.View<float>(), map); break;
+            case DType.Float64: Run(src.Device, count, src.View<double>(), dst.View<double>(), map); break;
+            case DType.Float16: Run(src.Device, count, src.View<ILGPU.Half>(), dst.View<ILGPU.Half>(), map); break;
+        }
+    }
+
+    private static void CheckBounds(Tensor t, int[] dims, int[] strides, int offset)
+    {
+        if (dims.Any(d => d == 0)) return;
+        long max = offset;
+        for (int k = 0; k < dims.Length; k++) max += (long)(dims[k] - 1) * strides[k];
+        if (offset < 0 || max >= t.Numel)
+            throw new ShapeException($"strided copy of extents [{string.Join(", ", dims)}] reaches element {max} of {t} ({t.Numel} elements)");
+    }
+}

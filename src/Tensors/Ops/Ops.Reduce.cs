@@ -1,0 +1,95 @@
+using VoxelGan.Tensors.Kernels;
+
+namespace VoxelGan.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>Sum of all elements, as a rank-0 tensor (0 for an empty tensor).</summary>
+    public static Tensor Sum(Tensor x) => ReduceAll<SumReduce>(x, nameof(Sum));
+
+    /// <summary>Mean of all elements, as a rank-0 tensor (NaN for an empty tensor, as NumPy).</summary>
+    public static Tensor Mean(Tensor x)
+    {
+        using var s = Sum(x);
+        return MulScalar(s, 1.0 / x.Numel);
+    }
+
+    /// <summary>Largest element, as a rank-0 tensor; an empty tensor is an error.</summary>
+    public static Tensor Max(Tensor x) => ReduceAll<MaxReduce>(x, nameof(Max), requireElements: true);
+
+    /// <summary>Smallest element, as a rank-0 tensor; an empty tensor is an error.</summary>
+    public static Tensor Min(Tensor x) => ReduceAll<MinReduce>(x, nameof(Min), requireElements: true);
+
+    /// <summary>Sum along <paramref name="axis"/> (negative counts from the end).</summary>
+    public static Tensor Sum(Tensor x, int axis, bool keepDim = false) => ReduceAxis<SumReduce>(x, axis, keepDim, nameof(Sum));
+
+    /// <summary>Mean along <paramref name="axis"/>.</summary>
+    public static Tensor Mean(Tensor x, int axis, bool keepDim = false)
+    {
+        using var s = Sum(x, axis, keepDim);
+        return MulScalar(s, 1.0 / x.Shape[axis]);
+    }
+
+    /// <summary>Maximum along <paramref name="axis"/>.</summary>
+    public static Tensor Max(Tensor x, int axis, bool keepDim = false) => ReduceAxis<MaxReduce>(x, axis, keepDim, nameof(Max));
+
+    /// <summary>Minimum along <paramref name="axis"/>.</summary>
+    public static Tensor Min(Tensor x, int axis, bool keepDim = false) => ReduceAxis<MinReduce>(x, axis, keepDim, nameof(Min));
+
+    /// <summary>
+    /// Sums <paramref name="x"/> down to <paramref name="target"/>, a shape that broadcasts to x's:
+    /// the adjoint of <see cref="BroadcastTo"/> (what a broadcast operand's gradient needs).
+    /// </summary>
+    public static Tensor SumTo(Tensor x, Shape target)
+    {
+        if (!Shape.Broadcast(target, x.Shape).Equals(x.Shape))
+            throw new ShapeException($"SumTo: shape {target} does not broadcast to {x.Shape}");
+        int lead = x.Rank - target.Rank;
+        var current = x.Reshape(x.Shape.ToArray());
+        for (int axis = 0; axis < x.Rank; axis++)
+        {
+            bool reduce = axis < lead || (target[axis - lead] == 1 && x.Shape[axis] != 1);
+            if (!reduce) continue;
+            var next = Sum(current, axis, keepDim: true);
+            current.Dispose();
+            current = next;
+        }
+        var result = current.Reshape(target.ToArray());
+        current.Dispose();
+        return result;
+    }
+
+    private static Tensor ReduceAxis<TOp>(Tensor x, int axis, bool keepDim, string op) where TOp : struct, IReduceOp
+    {
+        RequireCompute(x, op);
+        int a = x.Shape.NormalizeAxis(axis);
+        int length = x.Shape[a];
+        if (length == 0 && typeof(TOp) != typeof(SumReduce))
+            throw new ShapeException($"{op}: axis {axis} of {x.Shape} is empty");
+        int inner = 1;
+        for (int k = a + 1; k < x.Rank; k++) inner *= x.Shape[k];
+        var y = Tensor.Empty(x.Shape.Reduce(a, keepDim), x.DType, x.Device);
+        Launch<TOp>(x, y, length, inner, x.Numel);
+        return y;
+    }
+
+    private static Tensor ReduceAll<TOp>(Tensor x, string op, bool requireElements = false) where TOp : struct, IReduceOp
+    {
+        RequireCompute(x, op);
+        if (requireElements && x.Numel == 0) throw new ShapeException($"{op} of an empty tensor {x.Shape}");
+        int n = x.Numel;
+        // Stage 1: P strided partials (coalesced reads on a GPU), stage 2: one thread folds them.
+        int partials = Math.Clamp(n / 64, 1, x.Device.MaxLaunchThreads * 8);
+        using var partial = Tensor.Empty(new Shape(partials), x.DType, x.Device);
+        Launch<TOp>(x, partial, (n + partials - 1) / partials, partials, n);
+        var y = Tensor.Empty(Shape.Scalar, x.DType, x.Device);
+        Launch<TOp>(partial, y, partials, 1, partials);
+        return y;
+    }
+
+    private static void Launch<TOp>(Tensor x, Tensor y, int length, int inner, int count) where TOp : struct, IReduceOp
+    {
+        if (x.DType == DType.Float32) ReductionKernels.Run<float, TOp>(x.Device, x.View<float>(), y.View<float>(), length, inner, count);
+        else ReductionKernels.Run<double, TOp>(x.Device, x.View<double>(), y.View<double>(), length, inner, count);
+    }
+}

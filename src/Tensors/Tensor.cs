@@ -1,0 +1,184 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace VoxelGan.Tensors;
+
+/// <summary>
+/// A contiguous row-major N-d array on a <see cref="Device"/> (volumes are NCDHW). A tensor owns a
+/// pooled device buffer, shared with views made by <see cref="Reshape"/>; dispose it with
+/// <c>using</c>, or let the enclosing <see cref="TensorScope"/> do it.
+/// </summary>
+public sealed class Tensor : IDisposable
+{
+    private readonly Storage _storage;
+    private TensorScope? _scope;
+    private bool _disposed;
+
+    private Tensor(Storage storage, Shape shape, DType dtype)
+    {
+        _storage = storage;
+        Shape = shape;
+        DType = dtype;
+        Device.TensorCreated();
+        _scope = TensorScope.Current;
+        _scope?.Add(this);
+    }
+
+    /// <summary>Extents of each axis.</summary>
+    public Shape Shape { get; }
+
+    /// <summary>Element type.</summary>
+    public DType DType { get; }
+
+    /// <summary>The device holding the data.</summary>
+    public Device Device => _storage.Device;
+
+    /// <summary>Number of elements.</summary>
+    public int Numel => Shape.Numel;
+
+    /// <summary>Number of axes.</summary>
+    public int Rank => Shape.Rank;
+
+    /// <summary>Whether <see cref="Dispose"/> has run.</summary>
+    public bool IsDisposed => _disposed;
+
+    /// <summary>An uninitialised tensor (contents are whatever the pooled buffer held).</summary>
+    public static Tensor Empty(Shape shape, DType dtype = DType.Float32, Device? device = null)
+    {
+        var d = device ?? Device.Default;
+        return new Tensor(new Storage(d, (long)shape.Numel * dtype.Size()), shape, dtype);
+    }
+
+    /// <summary>A tensor of zeros.</summary>
+    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null)
+    {
+        var t = Empty(shape, dtype, device);
+        t.RawView.MemSetToZero(t.Device.Accelerator.DefaultStream);
+        return t;
+    }
+
+    /// <summary>Copies a host array into a new tensor of shape <paramref name="shape"/> (default: 1-D).</summary>
+    public static Tensor FromArray<T>(T[] data, Shape? shape = null, Device? device = null) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        shape ??= new Shape(data.Length);
+        if (shape.Numel != data.Length)
+            throw new ShapeException($"{data.Length} values cannot fill a tensor of shape {shape} ({shape.Numel} elements)");
+        var t = Empty(shape, DTypeInfo.Of<T>(), device);
+        t.View<T>().CopyFromCPU(t.Device.Accelerator.DefaultStream, data);
+        return t;
+    }
+
+    /// <summary>A tensor of shape <paramref name="shape"/> filled with <paramref name="value"/>.</summary>
+    public static Tensor Full(Shape shape, double value, DType dtype = DType.Float32, Device? device = null)
+    {
+        var t = Empty(shape, dtype, device);
+        Kernels.FillKernels.Fill(t, value);
+        return t;
+    }
+
+    /// <summary>A rank-0 tensor holding <paramref name="value"/>.</summary>
+    public static Tensor Scalar(double value, DType dtype = DType.Float32, Device? device = null) =>
+        Full(Shape.Scalar, value, dtype, device);
+
+    /// <summary>The data as a typed device view; <typeparamref name="T"/> must match <see cref="DType"/>.</summary>
+    public ArrayView<T> View<T>() where T : unmanaged
+    {
+        if (DTypeInfo.Of<T>() != DType)
+            throw new InvalidOperationException($"tensor {this} viewed as {typeof(T).Name}: dtype is {DType.Name()}");
+        return RawView.Cast<T>();
+    }
+
+    internal ArrayView<byte> RawView
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _storage.Raw;
+        }
+    }
+
+    /// <summary>Copies the data to the host; <typeparamref name="T"/> must match <see cref="DType"/>.</summary>
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        var view = View<T>();
+        var host = new T[Numel];
+        if (Numel > 0) view.CopyToCPU(Device.Accelerator.DefaultStream, host);
+        Device.Accelerator.DefaultStream.Synchronize();
+        return host;
+    }
+
+    /// <summary>Copies the data to the host as doubles, whatever the dtype.</summary>
+    public double[] ToDoubleArray() => DType switch
+    {
+        DType.Float64 => ToArray<double>(),
+        DType.Float32 => Array.ConvertAll(ToArray<float>(), v => (double)v),
+        DType.Float16 => Array.ConvertAll(ToArray<ILGPU.Half>(), v => (double)(float)v),
+        _ => throw new NotSupportedException(DType.ToString()),
+    };
+
+    /// <summary>Copies the data to the host as floats, whatever the dtype.</summary>
+    public float[] ToFloatArray() => DType switch
+    {
+        DType.Float32 => ToArray<float>(),
+        _ => Array.ConvertAll(ToDoubleArray(), v => (float)v),
+    };
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public double Item()
+    {
+        if (Numel != 1) throw new ShapeException($"Item() needs a one-element tensor, got shape {Shape}");
+        return ToDoubleArray()[0];
+    }
+
+    /// <summary>
+    /// A view with another shape over the same storage (no copy); one extent may be -1. The view is a
+    /// tensor of its own and must be disposed too; the storage is freed when the last user goes.
+    /// </summary>
+    public Tensor Reshape(params int[] shape)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var target = Shape.Reshape(shape);
+        _storage.AddReference();
+        return new Tensor(_storage, target, DType);
+    }
+
+    /// <summary>Moves this tensor from its scope to the enclosing one (or to the caller, if none).</summary>
+    public Tensor MoveToOuter()
+    {
+        var scope = _scope;
+        if (scope is null) return this;
+        scope.Remove(this);
+        _scope = scope.Parent;
+        _scope?.Add(this);
+        return this;
+    }
+
+    /// <summary>Removes this tensor from every scope: the caller now owns it and must dispose it.</summary>
+    public Tensor Detach()
+    {
+        _scope?.Remove(this);
+        _scope = null;
+        return this;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _scope?.Remove(this);
+        DisposeFromScope();
+    }
+
+    internal void DisposeFromScope()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _scope = null;
+        _storage.Release();
+        Device.TensorDisposed();
+    }
+
+    /// <summary>Formats as <c>Tensor(float32, [2, 3], cpu)</c>.</summary>
+    public override string ToString() => $"Tensor({DType.Name()}, {Shape}, {Device.Kind.ToString().ToLowerInvariant()})";
+}
