@@ -53,7 +53,7 @@ public sealed class Tensor : IDisposable
     public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null)
     {
         var t = Empty(shape, dtype, device);
-        t.RawView.MemSetToZero(t.Device.Accelerator.DefaultStream);
+        if (t.Numel > 0) t.RawView.MemSetToZero(t.Device.Accelerator.DefaultStream);
         return t;
     }
 

@@ -37,6 +37,7 @@ public static class CopyKernels
     {
         if (src.DType != dst.DType)
             throw new InvalidOperationException($"copy between dtypes {src.DType.Name()} and {dst.DType.Name()}");
+        if (dims.Any(d => d == 0)) return;
         CheckBounds(src, dims, srcStrides, srcOffset);
         CheckBounds(dst, dims, dstStrides, dstOffset);
         var map = StridedIndex.Create(dims, srcStrides, dstStrides, srcOffset, dstOffset);
@@ -51,7 +52,6 @@ public static class CopyKernels
 
     private static void CheckBounds(Tensor t, int[] dims, int[] strides, int offset)
     {
-        if (dims.Any(d => d == 0)) return;
         long max = offset;
         for (int k = 0; k < dims.Length; k++) max += (long)(dims[k] - 1) * strides[k];
         if (offset < 0 || max >= t.Numel)

@@ -18,7 +18,7 @@ public static class FillKernels
         {
             case DType.Float32: Run(t.Device, t.View<float>(), (float)value); break;
             case DType.Float64: Run(t.Device, t.View<double>(), value); break;
-            case DType.Float16: Run(t.Device, t.View<ILGPU.Half>(), (ILGPU.Half)(float)value); break;
+            case DType.Float16: Run(t.Device, t.View<ILGPU.Half>(), HalfRounding.FromSingle((float)value)); break;
         }
     }
 

@@ -1,0 +1,67 @@
+using ILGPU;
+using ILGPU.Runtime.Cuda;
+using VoxelGan.Tensors;
+
+namespace VoxelGan.Tensors.Tests;
+
+public class DeviceAndShapeTests
+{
+    [Theory]
+    [InlineData("cpu", DeviceKind.Cpu)]
+    [InlineData("CUDA", DeviceKind.Cuda)]
+    [InlineData(" gpu ", DeviceKind.Cuda)]
+    public void DeviceNamesParse(string text, DeviceKind kind) => Assert.Equal(kind, Device.ParseKind(text));
+
+    [Fact]
+    public void AutoAndEmptyMeanChooseForMe()
+    {
+        Assert.Null(Device.ParseKind(null));
+        Assert.Null(Device.ParseKind("auto"));
+        var e = Assert.Throws<DeviceException>(() => Device.ParseKind("tpu", "--device"));
+        Assert.Contains("--device", e.Message);
+        Assert.Contains("tpu", e.Message);
+    }
+
+    [Fact]
+    public void AskingForCudaWithoutOneIsAClearError()
+    {
+        using var probe = Context.Create(b => b.Cuda());
+        if (probe.GetCudaDevices().Count > 0)
+        {
+            using var cuda = Device.Create(DeviceKind.Cuda);
+            Assert.Equal(DeviceKind.Cuda, cuda.Kind);
+            return;
+        }
+        var e = Assert.Throws<DeviceException>(() => Device.Create(DeviceKind.Cuda));
+        Assert.Contains("CUDA", e.Message);
+    }
+
+    [Fact]
+    public void CpuDeviceUsesEveryCore()
+    {
+        using var cpu = Device.Create(DeviceKind.Cpu);
+        Assert.Equal(DeviceKind.Cpu, cpu.Kind);
+        Assert.Equal(Environment.ProcessorCount, cpu.Accelerator.NumMultiprocessors);
+        Assert.True(cpu.MemoryBytes > 0);
+    }
+
+    [Fact]
+    public void ShapesValidateTheirExtents()
+    {
+        Assert.Throws<ShapeException>(() => new Shape(2, -1));
+        Assert.Throws<ShapeException>(() => new Shape(1 << 16, 1 << 16));
+        Assert.Equal(1, Shape.Scalar.Numel);
+        Assert.Equal("[2, 3]", new Shape(2, 3).ToString());
+        Assert.Equal(new[] { 12, 4, 1 }, new Shape(2, 3, 4).Strides());
+        Assert.Equal(new Shape(5, 1, 3), new Shape(5, 1, 3));
+        Assert.NotEqual(new Shape(5, 3), new Shape(3, 5));
+    }
+
+    [Fact]
+    public void DTypesParseAndHaveSizes()
+    {
+        Assert.Equal(DType.Float16, DTypeInfo.Parse("fp16"));
+        Assert.Equal(8, DType.Float64.Size());
+        Assert.Throws<ArgumentException>(() => DTypeInfo.Parse("int8"));
+    }
+}
