@@ -154,6 +154,20 @@ public sealed class Tensor : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// Gives this tensor the owner of <paramref name="owner"/>: the scope that will dispose it, or no
+    /// scope if <paramref name="owner"/> is detached. Used so that a value's gradient lives exactly as
+    /// long as the value.
+    /// </summary>
+    public Tensor MoveToScopeOf(Tensor owner)
+    {
+        if (ReferenceEquals(_scope, owner._scope)) return this;
+        _scope?.Remove(this);
+        _scope = owner._scope;
+        _scope?.Add(this);
+        return this;
+    }
+
     /// <summary>Removes this tensor from every scope: the caller now owns it and must dispose it.</summary>
     public Tensor Detach()
     {

@@ -1,0 +1,148 @@
+using VoxelGan.Autograd;
+using VoxelGan.Tensors;
+using VoxelGan.TestSupport;
+using static VoxelGan.Autograd.Functional;
+
+namespace VoxelGan.Autograd.Tests;
+
+/// <summary>What FsCheck draws for one case: two broadcast-compatible shapes, a small integer for choices, a value seed.</summary>
+public sealed record CaseInput(int[] A, int[] B, int Pick, int Seed);
+
+/// <summary>One differentiable op: how to build inputs from a case and the function to check.</summary>
+/// <param name="SecondOrder">On the critic's path (the gradient penalty differentiates through it), so checked to second order.</param>
+public sealed record DiffOp(string Name, bool SecondOrder, Func<CaseInput, (Tensor[] Inputs, Func<Var[], Var> F)> Make)
+{
+    public override string ToString() => Name;
+}
+
+public static class OpTable
+{
+    private static Device D => TestDevice.Instance;
+
+    /// <summary>Values in [low, high] with a random sign when <paramref name="signed"/>; magnitudes at least low keep inputs away from kinks and poles.</summary>
+    public static Tensor Values(Random rng, int[] shape, double low = 0.2, double high = 1.5, bool signed = true)
+    {
+        var v = Enumerable.Range(0, HostReference.Numel(shape))
+            .Select(_ => (signed && rng.Next(2) == 0 ? -1 : 1) * (low + (high - low) * rng.NextDouble())).ToArray();
+        return Tensor.FromArray(v, new Shape(shape), D);
+    }
+
+    private static DiffOp Unary(string name, bool second, Func<Var, Var> f, double low = 0.2, double high = 1.5, bool signed = true) =>
+        new(name, second, c => ([Values(new Random(c.Seed), c.A, low, high, signed)], xs => f(xs[0])));
+
+    private static DiffOp Binary(string name, bool second, Func<Var, Var, Var> f, bool positiveA = false, bool positiveB = false) =>
+        new(name, second, c =>
+        {
+            var rng = new Random(c.Seed);
+            return ([Values(rng, c.A, signed: !positiveA), Values(rng, c.B, signed: !positiveB)], xs => f(xs[0], xs[1]));
+        });
+
+    private static int Axis(CaseInput c) => c.A.Length == 0 ? 0 : c.Pick % c.A.Length - (c.Pick % 2 == 0 ? 0 : c.A.Length);
+
+    private static int[] NonScalar(int[] s) => s.Length == 0 ? [3] : s;
+
+    public static readonly DiffOp[] All =
+    [
+        Binary("add", true, (a, b) => a + b),
+        Binary("sub", true, (a, b) => a - b),
+        Binary("mul", true, (a, b) => a * b),
+        Binary("div", true, (a, b) => a / b),
+        Binary("pow", true, Pow, positiveA: true),
+        Binary("maximum", false, Maximum),
+        Binary("minimum", false, Minimum),
+        Unary("neg", true, Neg),
+        Unary("exp", true, Exp),
+        Unary("log", true, Log, signed: false),
+        Unary("sqrt", true, Sqrt, 0.5, 2, signed: false),
+        Unary("tanh", true, Tanh),
+        Unary("sigmoid", true, Sigmoid),
+        Unary("square", true, Square),
+        Unary("reciprocal", true, Reciprocal),
+        Unary("abs", false, Abs),
+        Unary("leaky_relu_0.2", true, x => LeakyRelu(x, 0.2)),
+        Unary("leaky_relu_0.3", true, x => LeakyRelu(x, 0.3)),
+        Unary("add_scalar", true, x => x + 0.7),
+        Unary("mul_scalar", true, x => x * -1.3),
+        Unary("pow_scalar", true, x => PowScalar(x, 2.5), 0.5, 2, signed: false),
+        Unary("rdiv_scalar", true, x => 2.0 / x),
+        Unary("clamp_min", false, x => ClampMin(x, 0.05)),
+        Unary("clamp_max", false, x => ClampMax(x, 0.05)),
+        Unary("sum", true, Sum),
+        Unary("mean", true, Mean),
+        new("sum_axis", true, c =>
+        {
+            var s = NonScalar(c.A);
+            return ([Values(new Random(c.Seed), s)], xs => Sum(xs[0], c.Pick % s.Length, keepDim: c.Pick % 2 == 0));
+        }),
+        new("mean_axis", true, c =>
+        {
+            var s = NonScalar(c.A);
+            return ([Values(new Random(c.Seed), s)], xs => Mean(xs[0], -1 - c.Pick % s.Length, keepDim: c.Pick % 2 == 1));
+        }),
+        Unary("max", false, Max),
+        Unary("min", false, Min),
+        new("max_axis", false, c =>
+        {
+            var s = NonScalar(c.A);
+            return ([Values(new Random(c.Seed), s)], xs => Max(xs[0], c.Pick % s.Length, keepDim: c.Pick % 2 == 0));
+        }),
+        new("matmul", true, c =>
+        {
+            // Batch axes from the broadcast pair (at most two), matrix sizes and transposes from Pick.
+            int m = 1 + c.Pick % 3, n = 1 + c.Pick / 3 % 3, k = 1 + c.Pick / 9 % 3;
+            bool ta = c.Pick / 27 % 2 == 1, tb = c.Pick / 54 % 2 == 1;
+            int[] ba = c.A.Take(2).ToArray(), bb = c.B.Take(2).ToArray();
+            if (HostReference.BroadcastShape(ba, bb) is null) bb = [];
+            var rng = new Random(c.Seed);
+            var a = Values(rng, [.. ba, .. ta ? new[] { k, m } : new[] { m, k }]);
+            var b = Values(rng, [.. bb, .. tb ? new[] { n, k } : new[] { k, n }]);
+            return ([a, b], xs => MatMul(xs[0], xs[1], ta, tb));
+        }),
+        new("reshape", true, c => ([Values(new Random(c.Seed), c.A)], xs => Reshape(xs[0], -1))),
+        new("permute", true, c =>
+        {
+            var perm = Enumerable.Range(0, c.A.Length).OrderBy(i => (i * 7 + c.Pick) % (c.A.Length + 1)).ToArray();
+            return ([Values(new Random(c.Seed), c.A)], xs => Permute(xs[0], perm));
+        }),
+        new("transpose", true, c =>
+        {
+            var s = c.A.Length < 2 ? [2, 3] : c.A;
+            return ([Values(new Random(c.Seed), s)], xs => Transpose(xs[0]));
+        }),
+        new("slice", true, c =>
+        {
+            var s = NonScalar(c.A);
+            int axis = c.Pick % s.Length, start = c.Pick % s[axis], length = s[axis] - start;
+            return ([Values(new Random(c.Seed), s)], xs => Slice(xs[0], axis, start, length));
+        }),
+        new("concat", true, c =>
+        {
+            var s = NonScalar(c.A);
+            int axis = c.Pick % s.Length;
+            var other = s.Select((d, i) => i == axis ? 1 + c.Pick % 2 : d).ToArray();
+            var rng = new Random(c.Seed);
+            return ([Values(rng, s), Values(rng, other)], xs => Concat([xs[0], xs[1], xs[0]], axis));
+        }),
+        new("pad", true, c =>
+        {
+            var s = NonScalar(c.A);
+            var before = s.Select((_, i) => (c.Pick + i) % 2).ToArray();
+            var after = s.Select((_, i) => (c.Pick / 2 + i) % 3 == 0 ? 1 : 0).ToArray();
+            return ([Values(new Random(c.Seed), s)], xs => Pad(xs[0], before, after, 0.5));
+        }),
+        new("broadcast_to", true, c =>
+        {
+            var full = HostReference.BroadcastShape(c.A, c.B)!;
+            return ([Values(new Random(c.Seed), c.A)], xs => BroadcastTo(xs[0], new Shape(full)));
+        }),
+        new("sum_to", true, c =>
+        {
+            var full = HostReference.BroadcastShape(c.A, c.B)!;
+            return ([Values(new Random(c.Seed), full)], xs => SumTo(xs[0], new Shape(c.A)));
+        }),
+    ];
+
+    public static IEnumerable<object[]> Names => All.Select(o => new object[] { o.Name });
+
+    public static DiffOp Named(string name) => All.Single(o => o.Name == name);
+}
