@@ -46,7 +46,7 @@ public static class GradCheck
         var y = f(leaves);
         var weights = OutputWeights(y.Shape, seed, y.Device);
         var s = Functional.Sum(y * new Var(weights));
-        var analytic = Autograd.Grad([s], leaves).Select(g => g.Data.ToArray<double>()).ToArray();
+        var analytic = Gradients.Of([s], leaves).Select(g => g.Data.ToArray<double>()).ToArray();
 
         // Numeric: central differences of s, one input element at a time. The inputs are
         // differentiable leaves because f may itself take gradients (the second-order check does).
@@ -97,7 +97,7 @@ public static class GradCheck
         {
             var y = f(xs);
             var u = new Var(OutputWeights(y.Shape, seed + 1, y.Device));
-            var grads = Autograd.Grad([Functional.Sum(y * u)], xs, createGraph: true);
+            var grads = Gradients.Of([Functional.Sum(y * u)], xs, createGraph: true);
             Var? total = null;
             for (int k = 0; k < xs.Length; k++)
             {

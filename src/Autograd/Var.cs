@@ -5,7 +5,7 @@ namespace VoxelGan.Autograd;
 /// <summary>
 /// A differentiable value: a <see cref="Tensor"/> plus, when it was computed from values that require
 /// gradients, the operation that produced it. Leaves created with <c>requiresGrad: true</c> receive
-/// gradients in <see cref="Grad"/> from <see cref="Backward"/>; <see cref="Autograd.Grad(IReadOnlyList{Var}, IReadOnlyList{Var}, IReadOnlyList{Var}?, bool, bool?)"/>
+/// gradients in <see cref="Grad"/> from <see cref="Backward"/>; <see cref="Gradients.Of(IReadOnlyList{Var}, IReadOnlyList{Var}, IReadOnlyList{Var}?, bool, bool?)"/>
 /// returns gradients as new Vars (with a graph of their own when asked, for the gradient penalty).
 /// The data tensor follows the usual tensor ownership rules (scopes or <c>using</c>).
 /// </summary>

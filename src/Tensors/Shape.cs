@@ -148,6 +148,79 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
         return new Shape([.. batch._dims, m, n]);
     }
 
+    /// <summary>
+    /// Output shape of a 3D convolution of <paramref name="x"/> [N, Cin, D, H, W] with a cubic kernel
+    /// <paramref name="w"/> [Cout, Cin, K, K, K]: each spatial extent becomes (n + 2p - K) / s + 1.
+    /// </summary>
+    public static Shape Conv3d(Shape x, Shape w, int stride, int padding)
+    {
+        CheckConvOperands("Conv3d", x, "input", w, stride, padding);
+        if (x[1] != w[1])
+            throw new ShapeException($"Conv3d: input {x} has {x[1]} channels but weight {w} expects {w[1]}");
+        int k = w[2];
+        var dims = new int[5];
+        dims[0] = x[0];
+        dims[1] = w[0];
+        for (int a = 2; a < 5; a++)
+        {
+            int span = x[a] + 2 * padding - k;
+            if (span < 0)
+                throw new ShapeException($"Conv3d: kernel {k} with padding {padding} does not fit input {x} (axis {a})");
+            dims[a] = span / stride + 1;
+        }
+        return new Shape(dims);
+    }
+
+    /// <summary>
+    /// Output shape of a transposed 3D convolution (PyTorch's definition) of <paramref name="y"/>
+    /// [N, Cin, D, H, W] with <paramref name="w"/> [Cin, Cout, K, K, K]: spatial extent a becomes
+    /// (n - 1) s - 2p + K + outputPadding[a], with 0 &lt;= outputPadding[a] &lt; s as PyTorch requires.
+    /// </summary>
+    public static Shape ConvTranspose3d(Shape y, Shape w, int stride, int padding, int[] outputPadding)
+    {
+        CheckConvOperands("ConvTranspose3d", y, "input", w, stride, padding);
+        if (y[1] != w[0])
+            throw new ShapeException($"ConvTranspose3d: input {y} has {y[1]} channels but weight {w} expects {w[0]}");
+        if (outputPadding.Length != 3 || outputPadding.Any(op => op < 0 || op >= stride))
+            throw new ShapeException($"ConvTranspose3d: output padding {Format(outputPadding)} must be three values in [0, stride {stride})");
+        var dims = new int[5];
+        dims[0] = y[0];
+        dims[1] = w[1];
+        for (int a = 2; a < 5; a++)
+        {
+            dims[a] = (y[a] - 1) * stride - 2 * padding + w[2] + outputPadding[a - 2];
+            if (dims[a] < 1)
+                throw new ShapeException($"ConvTranspose3d: input {y} with kernel {w[2]}, stride {stride}, padding {padding} gives an empty output");
+        }
+        return new Shape(dims);
+    }
+
+    /// <summary>
+    /// The output padding per spatial axis that makes ConvTranspose3d(Conv3d(x)) x-shaped again:
+    /// n_x - ((n_y - 1) s - 2p + K), always in [0, s) when y = Conv3d(x).
+    /// </summary>
+    public static int[] ConvOutputPadding(Shape x, Shape y, int kernel, int stride, int padding) =>
+        [.. Enumerable.Range(2, 3).Select(a => x[a] - ((y[a] - 1) * stride - 2 * padding + kernel))];
+
+    /// <summary>Output shape of average pooling with window = stride = <paramref name="k"/>; every spatial extent must be a multiple of k.</summary>
+    public static Shape Pool3d(Shape x, int k)
+    {
+        if (x.Rank != 5) throw new ShapeException($"AvgPool3d: input {x} is not [N, C, D, H, W]");
+        if (k < 1) throw new ShapeException($"AvgPool3d: window {k} must be at least 1");
+        for (int a = 2; a < 5; a++)
+            if (x[a] % k != 0) throw new ShapeException($"AvgPool3d: extent {x[a]} of input {x} is not a multiple of the window {k}");
+        return new Shape(x[0], x[1], x[2] / k, x[3] / k, x[4] / k);
+    }
+
+    private static void CheckConvOperands(string op, Shape x, string role, Shape w, int stride, int padding)
+    {
+        if (x.Rank != 5) throw new ShapeException($"{op}: {role} {x} is not [N, C, D, H, W]");
+        if (w.Rank != 5 || w[2] != w[3] || w[2] != w[4] || w[2] < 1)
+            throw new ShapeException($"{op}: weight {w} is not [C, C, K, K, K] with a cubic kernel");
+        if (stride < 1) throw new ShapeException($"{op}: stride {stride} must be at least 1");
+        if (padding < 0) throw new ShapeException($"{op}: padding {padding} must not be negative");
+    }
+
     /// <summary>Shape with <paramref name="axis"/> removed (or kept with extent 1).</summary>
     public Shape Reduce(int axis, bool keepDim)
     {

@@ -53,7 +53,7 @@ public class EngineTests
         using var scope = TensorScope.Begin();
         var x = Leaf(0.5);
         var y = Tanh(x) * x + Exp(x) * x; // diamond: x feeds four edges
-        var g = Autograd.Grad(y, x).Data.Item();
+        var g = Gradients.Of(y, x).Data.Item();
         double t = Math.Tanh(0.5), e = Math.Exp(0.5);
         Assert.Equal((1 - t * t) * 0.5 + t + e * 0.5 + e, g, 12);
     }
@@ -77,9 +77,9 @@ public class EngineTests
         var y = Tanh(x) * Sigmoid(x);
         var ones = new Var(Tensor.Full(new Shape(3), 1, DType.Float64, D));
         var threes = new Var(Tensor.Full(new Shape(3), 3, DType.Float64, D));
-        var g1 = Autograd.Grad([y], [x], [ones], retainGraph: true)[0].Data.ToArray<double>();
-        var g2 = Autograd.Grad([y], [x], [ones], retainGraph: true)[0].Data.ToArray<double>();
-        var g3 = Autograd.Grad([y], [x], [threes])[0].Data.ToArray<double>();
+        var g1 = Gradients.Of([y], [x], [ones], retainGraph: true)[0].Data.ToArray<double>();
+        var g2 = Gradients.Of([y], [x], [ones], retainGraph: true)[0].Data.ToArray<double>();
+        var g3 = Gradients.Of([y], [x], [threes])[0].Data.ToArray<double>();
         Assert.Equal(g1, g2);
         for (int i = 0; i < 3; i++) Assert.Equal(3 * g1[i], g3[i], 12);
     }
@@ -91,7 +91,7 @@ public class EngineTests
         var x = Leaf(1, 2);
         var e = Assert.Throws<ShapeException>(() => Exp(x).Backward());
         Assert.Contains("[2]", e.Message);
-        Assert.Throws<ShapeException>(() => Autograd.Grad([Exp(x)], [x], [new Var(Tensor.Zeros(new Shape(3), DType.Float64, D))]));
+        Assert.Throws<ShapeException>(() => Gradients.Of([Exp(x)], [x], [new Var(Tensor.Zeros(new Shape(3), DType.Float64, D))]));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public class EngineTests
         using var scope = TensorScope.Begin();
         var x = Leaf(1, 2);
         var unused = Leaf(5, 6, 7);
-        var g = Autograd.Grad([Sum(x)], [x, unused]);
+        var g = Gradients.Of([Sum(x)], [x, unused]);
         Assert.Equal(new[] { 0.0, 0, 0 }, g[1].Data.ToArray<double>());
     }
 
@@ -124,7 +124,7 @@ public class EngineTests
         var x = Leaf(0.1);
         var y = x;
         for (int i = 0; i < 3000; i++) y = y * 1.0001 + 0.0;
-        Assert.Equal(Math.Pow(1.0001, 3000), Autograd.Grad(y, x).Data.Item(), 9);
+        Assert.Equal(Math.Pow(1.0001, 3000), Gradients.Of(y, x).Data.Item(), 9);
     }
 
     [Fact]
@@ -135,6 +135,6 @@ public class EngineTests
         var x = Leaf(1, 2);
         var w = Leaf(3, 4);
         var y = Var.Record(Ops.Mul(x.Data, w.Data), "probe", [x, w], g => g * w, _ => throw new InvalidOperationException("rule towards w ran"));
-        Assert.Equal(new[] { 3.0, 4 }, Autograd.Grad([Sum(y)], [x])[0].Data.ToArray<double>());
+        Assert.Equal(new[] { 3.0, 4 }, Gradients.Of([Sum(y)], [x])[0].Data.ToArray<double>());
     }
 }

@@ -54,7 +54,7 @@ public class GradCheckProperties
             using var scope = TensorScope.Begin();
             var (inputs, f) = op.Make(new CaseInput([2, 3], [3], 5, 1));
             var xs = inputs.Select(t => new Var(t, requiresGrad: true)).ToArray();
-            var g = Autograd.Grad([Functional.Sum(f(xs))], xs, createGraph: true);
+            var g = Gradients.Of([Functional.Sum(f(xs))], xs, createGraph: true);
             Assert.Equal(inputs.Length, g.Length);
             return;
         }

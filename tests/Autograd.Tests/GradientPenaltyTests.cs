@@ -16,7 +16,7 @@ public class GradientPenaltyTests
     private static Var Penalty(Var x, Var w1, Var b1, Var w2, Func<Var, Var> activation)
     {
         var f = MatMul(activation(MatMul(x, w1) + b1), w2); // [batch, 1]
-        var grad = Autograd.Grad([Sum(f)], [x], createGraph: true)[0]; // rows are d f(x_n) / d x_n
+        var grad = Gradients.Of([Sum(f)], [x], createGraph: true)[0]; // rows are d f(x_n) / d x_n
         var norms = Sqrt(Sum(Square(grad), axis: 1) + 1e-12);
         return Mean(Square(norms - 1.0));
     }
@@ -50,10 +50,10 @@ public class GradientPenaltyTests
         var x = new Var(OpTable.Values(new Random(2), [4, 2]), requiresGrad: true);
         var u = new Var(Tensor.FromArray(new[] { 0.6, 0.8 }, new Shape(2, 1), D), requiresGrad: true);
         var f = MatMul(x, u);
-        var g = Autograd.Grad([Sum(f)], [x], createGraph: true)[0];
+        var g = Gradients.Of([Sum(f)], [x], createGraph: true)[0];
         var penalty = Mean(Square(Sqrt(Sum(Square(g), axis: 1)) - 1.0));
         Assert.Equal(0, penalty.Item(), 12);
-        var du = Autograd.Grad(penalty, u);
+        var du = Gradients.Of(penalty, u);
         Assert.All(du.Data.ToArray<double>(), v => Assert.Equal(0, v, 12));
     }
 }

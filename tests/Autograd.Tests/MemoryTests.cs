@@ -23,7 +23,7 @@ public class MemoryTests
         var loss = Mean(f);
         if (withPenalty)
         {
-            var g = Autograd.Grad([Sum(f)], [x], createGraph: true)[0];
+            var g = Gradients.Of([Sum(f)], [x], createGraph: true)[0];
             loss = loss + Mean(Square(Sqrt(Sum(Square(g), axis: 1)) - 1.0)) * 10.0;
         }
         loss.Backward();

@@ -140,7 +140,53 @@ public static class OpTable
             var full = HostReference.BroadcastShape(c.A, c.B)!;
             return ([Values(new Random(c.Seed), full)], xs => SumTo(xs[0], new Shape(c.A)));
         }),
+        new("conv3d", true, c =>
+        {
+            var (k, stride, pad, n) = ConvGeometry(c);
+            int cin = 1 + c.Pick % 2, cout = 1 + c.Pick / 2 % 2;
+            var rng = new Random(c.Seed);
+            return ([Values(rng, [1, cin, n, n + 1, n]), Values(rng, [cout, cin, k, k, k])], xs => Conv3d(xs[0], xs[1], stride, pad));
+        }),
+        new("conv_transpose3d", true, c =>
+        {
+            var (k, stride, pad, n) = ConvGeometry(c);
+            int cin = 1 + c.Pick % 2, cout = 1 + c.Pick / 2 % 2, outputPadding = c.Pick / 4 % stride;
+            var rng = new Random(c.Seed);
+            int size = Math.Max(2, n - 1);
+            while ((size - 1) * stride - 2 * pad + k + outputPadding < 1) size++;
+            return ([Values(rng, [1, cin, size, size, size]), Values(rng, [cin, cout, k, k, k])],
+                xs => ConvTranspose3d(xs[0], xs[1], stride, pad, outputPadding));
+        }),
+        new("conv3d_weight_grad", true, c =>
+        {
+            var (k, stride, pad, n) = ConvGeometry(c);
+            int cin = 1 + c.Pick % 2, cout = 1 + c.Pick / 2 % 2;
+            var xs0 = new Shape(1, cin, n, n, n + 1);
+            var ys = Shape.Conv3d(xs0, new Shape(cout, cin, k, k, k), stride, pad);
+            var rng = new Random(c.Seed);
+            return ([Values(rng, xs0.ToArray()), Values(rng, ys.ToArray())], xs => Conv3dWeightGrad(xs[0], xs[1], k, stride, pad));
+        }),
+        new("avg_pool3d", true, c =>
+        {
+            int k = 1 + c.Pick % 2;
+            return ([Values(new Random(c.Seed), [1, 1 + c.Pick / 2 % 2, 2 * k, k, 2 * k])], xs => AvgPool3d(xs[0], k));
+        }),
+        new("upsample3d", true, c =>
+        {
+            int k = 1 + c.Pick % 2;
+            return ([Values(new Random(c.Seed), [1, 1 + c.Pick / 2 % 2, 2, 1, 2])], xs => Upsample3d(xs[0], k, 1.0 / (k * k * k)));
+        }),
     ];
+
+    /// <summary>Kernel 1 or 3, stride 1 or 2, padding 0..K/2+1, spatial edge 2..4, drawn from the case's Pick.</summary>
+    private static (int K, int Stride, int Pad, int N) ConvGeometry(CaseInput c)
+    {
+        int k = c.Pick % 3 == 0 ? 1 : 3;
+        int stride = 1 + c.Pick / 3 % 2;
+        int pad = c.Pick / 6 % (k / 2 + 2);
+        int n = Math.Max(2, k - 2 * pad) + c.Pick / 24 % 2;
+        return (k, stride, pad, n);
+    }
 
     public static IEnumerable<object[]> Names => All.Select(o => new object[] { o.Name });
 

@@ -113,3 +113,26 @@ public class MemoryTests
         Assert.Throws<InvalidOperationException>(() => t.ToArray<float>());
     }
 }
+
+public sealed class AtomicFileTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("voxelgan-atomic-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public void AFailureHalfwayLeavesTheOldFileAndNoTemporary()
+    {
+        var path = Path.Combine(_dir.FullName, "f.txt");
+        IO.AtomicFile.WriteAllText(path, "old");
+        Assert.Throws<IOException>(() => IO.AtomicFile.Write(path, s =>
+        {
+            s.Write("new data, half of it"u8);
+            throw new IOException("disk full");
+        }));
+        Assert.Equal("old", File.ReadAllText(path));
+        Assert.Single(_dir.GetFiles("*", SearchOption.AllDirectories));
+        IO.AtomicFile.WriteAllText(Path.Combine(_dir.FullName, "sub", "g.txt"), "new");
+        Assert.Equal("new", File.ReadAllText(Path.Combine(_dir.FullName, "sub", "g.txt")));
+    }
+}

@@ -13,6 +13,16 @@ public static partial class Ops
         return y;
     }
 
+    /// <summary>Overwrites <paramref name="destination"/> with <paramref name="source"/> (same shape, dtype and device).</summary>
+    public static void CopyInto(Tensor destination, Tensor source)
+    {
+        Shape.CheckSame(destination.Shape, source.Shape, nameof(CopyInto));
+        if (!ReferenceEquals(destination.Device, source.Device))
+            throw new ArgumentException($"CopyInto: {source} and {destination} live on different devices");
+        var strides = source.Shape.Strides();
+        CopyKernels.Copy(source, destination, source.Shape.ToArray(), strides, 0, strides, 0);
+    }
+
     /// <summary>
     /// A reshaped view sharing storage with <paramref name="x"/> (no copy; see <see cref="Tensor.Reshape"/>).
     /// </summary>

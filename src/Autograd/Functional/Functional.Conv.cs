@@ -1,0 +1,52 @@
+using VoxelGan.Tensors;
+
+namespace VoxelGan.Autograd;
+
+public static partial class Functional
+{
+    // Convolution's derivatives close over three ops (as PyTorch's _convolution_double_backward):
+    //   y = Conv3d(x, w):            dx = ConvTranspose3d(g, w),  dw = Conv3dWeightGrad(x, g)
+    //   x = ConvTranspose3d(y, w):   dy = Conv3d(g, w),           dw = Conv3dWeightGrad(g, y)
+    //   w = Conv3dWeightGrad(x, y):  dx = ConvTranspose3d(y, g),  dy = Conv3d(x, g)
+    // Biases are broadcast additions (see the layers), so their rules are SumTo.
+
+    /// <summary>3D convolution of x [N, Cin, D, H, W] with w [Cout, Cin, K, K, K], no bias.</summary>
+    public static Var Conv3d(Var x, Var w, int stride = 1, int padding = 0)
+    {
+        int k = w.Shape[2];
+        Var y = null!;
+        return y = Var.Record(Ops.Conv3d(x.Data, w.Data, stride, padding), "conv3d", [x, w],
+            g => ConvTranspose3d(g, w, stride, padding, Shape.ConvOutputPadding(x.Shape, y.Shape, k, stride, padding)),
+            g => Conv3dWeightGrad(x, g, k, stride, padding));
+    }
+
+    /// <summary>Transposed 3D convolution of y [N, Cin, D, H, W] with w [Cin, Cout, K, K, K] (PyTorch's definition), no bias.</summary>
+    public static Var ConvTranspose3d(Var y, Var w, int stride = 1, int padding = 0, int outputPadding = 0) =>
+        ConvTranspose3d(y, w, stride, padding, [outputPadding, outputPadding, outputPadding]);
+
+    /// <summary>Transposed 3D convolution with an output padding per spatial axis.</summary>
+    public static Var ConvTranspose3d(Var y, Var w, int stride, int padding, int[] outputPadding)
+    {
+        int k = w.Shape[2];
+        return Var.Record(Ops.ConvTranspose3d(y.Data, w.Data, stride, padding, outputPadding), "conv_transpose3d", [y, w],
+            g => Conv3d(g, w, stride, padding),
+            g => Conv3dWeightGrad(g, y, k, stride, padding));
+    }
+
+    /// <summary>The weight gradient of Conv3d as an op of its own (bilinear in x and y), so it can be differentiated.</summary>
+    public static Var Conv3dWeightGrad(Var x, Var y, int kernel, int stride = 1, int padding = 0) =>
+        Var.Record(Ops.Conv3dWeightGrad(x.Data, y.Data, kernel, stride, padding), "conv3d_weight_grad", [x, y],
+            g => ConvTranspose3d(y, g, stride, padding, Shape.ConvOutputPadding(x.Shape, y.Shape, kernel, stride, padding)),
+            g => Conv3d(x, g, stride, padding));
+
+    // Average pooling and scaled upsampling are each other's adjoints:
+    //   <Upsample_s(y), x> = s k^3 <y, AvgPool(x)>.
+
+    /// <summary>Average pooling over non-overlapping windows of edge k.</summary>
+    public static Var AvgPool3d(Var x, int k) =>
+        Var.Record(Ops.AvgPool3d(x.Data, k), "avg_pool3d", [x], g => Upsample3d(g, k, 1.0 / (k * k * k)));
+
+    /// <summary>Nearest-neighbour upsampling by k, times scale.</summary>
+    public static Var Upsample3d(Var y, int k, double scale) =>
+        Var.Record(Ops.Upsample3d(y.Data, k, scale), "upsample3d", [y], g => AvgPool3d(g, k) * (scale * k * k * k));
+}

@@ -1,0 +1,138 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VoxelGan.Tensors;
+using VoxelGan.Tensors.IO;
+
+namespace VoxelGan.Layers;
+
+/// <summary>
+/// The <c>.safetensors</c> format (Hugging Face): an 8-byte little-endian header length N, N bytes of
+/// UTF-8 JSON <c>{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...,
+/// "__metadata__": {"key": "string"}}</c> padded with spaces to a multiple of 8, then the raw
+/// little-endian, row-major tensor bytes, back to back in header order. Python's <c>safetensors</c>
+/// loads what <see cref="Save"/> writes. Files are written atomically.
+/// </summary>
+public static class SafeTensors
+{
+    private const long MaxHeaderBytes = 100_000_000;
+
+    private static string Code(DType d) => d switch { DType.Float16 => "F16", DType.Float32 => "F32", _ => "F64" };
+
+    private static DType Parse(string code, string file, string name) => code switch
+    {
+        "F16" => DType.Float16,
+        "F32" => DType.Float32,
+        "F64" => DType.Float64,
+        _ => throw new InvalidDataException($"{file}: tensor '{name}' has dtype {code}; VoxelGan reads F16, F32 and F64"),
+    };
+
+    /// <summary>Writes <paramref name="tensors"/> (and string <paramref name="metadata"/>) to <paramref name="path"/> atomically.</summary>
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var list = tensors.ToArray();
+        var header = new JsonObject();
+        if (metadata is { Count: > 0 })
+        {
+            var meta = new JsonObject();
+            foreach (var (k, v) in metadata) meta[k] = v;
+            header["__metadata__"] = meta;
+        }
+        long offset = 0;
+        foreach (var (name, t) in list)
+        {
+            if (name == "__metadata__" || header.ContainsKey(name)) throw new ArgumentException($"tensor name '{name}' is reserved or repeated");
+            long bytes = (long)t.Numel * t.DType.Size();
+            header[name] = new JsonObject
+            {
+                ["dtype"] = Code(t.DType),
+                ["shape"] = new JsonArray(t.Shape.Select(d => (JsonNode)d).ToArray()),
+                ["data_offsets"] = new JsonArray(offset, offset + bytes),
+            };
+            offset += bytes;
+        }
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int padded = (json.Length + 7) / 8 * 8;
+        AtomicFile.Write(path, stream =>
+        {
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(length, padded);
+            stream.Write(length);
+            stream.Write(json);
+            for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+            foreach (var (_, t) in list) stream.Write(HostBytes(t));
+        });
+    }
+
+    /// <summary>Reads every tensor of <paramref name="path"/> onto <paramref name="device"/>; errors name the file and the tensor.</summary>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path, Device? device = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint {path} does not exist", path);
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 8) throw new InvalidDataException($"{path}: {bytes.Length} bytes is too short for a safetensors file");
+        long n = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        if (n <= 0 || n > MaxHeaderBytes || 8 + n > bytes.Length)
+            throw new InvalidDataException($"{path}: header length {n} does not fit a file of {bytes.Length} bytes (not a safetensors file?)");
+        JsonObject header;
+        try
+        {
+            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)n))?.AsObject()
+                     ?? throw new InvalidDataException($"{path}: empty header");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: header is not valid JSON ({e.Message})");
+        }
+        long dataStart = 8 + n, dataLength = bytes.Length - dataStart;
+        var tensors = new Dictionary<string, Tensor>();
+        var metadata = new Dictionary<string, string>();
+        try
+        {
+            foreach (var (name, node) in header)
+            {
+                if (name == "__metadata__")
+                {
+                    foreach (var (k, v) in node!.AsObject()) metadata[k] = v!.GetValue<string>();
+                    continue;
+                }
+                var entry = node?.AsObject() ?? throw new InvalidDataException($"{path}: tensor '{name}' has no description");
+                var dtype = Parse(entry["dtype"]!.GetValue<string>(), path, name);
+                var shape = new Shape(entry["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray());
+                var offsets = entry["data_offsets"]!.AsArray().Select(o => o!.GetValue<long>()).ToArray();
+                long expected = (long)shape.Numel * dtype.Size();
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] > dataLength || offsets[1] - offsets[0] != expected)
+                    throw new InvalidDataException(
+                        $"{path}: tensor '{name}' ({dtype.Name()} {shape}, {expected} bytes) has data offsets [{string.Join(", ", offsets)}] outside the {dataLength} data bytes");
+                var span = bytes.AsSpan((int)(dataStart + offsets[0]), (int)expected);
+                tensors[name] = FromBytes(span, dtype, shape, device);
+            }
+        }
+        catch (Exception e) when (e is not InvalidDataException)
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw new InvalidDataException($"{path}: malformed header ({e.Message})");
+        }
+        return (tensors, metadata);
+    }
+
+    private static byte[] HostBytes(Tensor t) => t.DType switch
+    {
+        DType.Float32 => ToLittleEndian(t.ToArray<float>()),
+        DType.Float64 => ToLittleEndian(t.ToArray<double>()),
+        _ => ToLittleEndian(t.ToArray<ILGPU.Half>()),
+    };
+
+    private static byte[] ToLittleEndian<T>(T[] values) where T : unmanaged
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors I/O assumes a little-endian host");
+        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+    }
+
+    private static Tensor FromBytes(ReadOnlySpan<byte> bytes, DType dtype, Shape shape, Device? device) => dtype switch
+    {
+        DType.Float32 => Tensor.FromArray(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray(), shape, device),
+        DType.Float64 => Tensor.FromArray(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes).ToArray(), shape, device),
+        _ => Tensor.FromArray(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ILGPU.Half>(bytes).ToArray(), shape, device),
+    };
+}

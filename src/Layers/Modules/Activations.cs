@@ -1,0 +1,57 @@
+using VoxelGan.Autograd;
+
+namespace VoxelGan.Layers;
+
+/// <summary>Average pooling over non-overlapping windows of edge k.</summary>
+public sealed class AvgPool3d(int kernel) : Layer
+{
+    /// <summary>Window edge (= stride).</summary>
+    public int Kernel { get; } = kernel;
+
+    /// <inheritdoc />
+    public override Var Forward(Var x) => Functional.AvgPool3d(x, Kernel);
+}
+
+/// <summary>x for x &gt; 0, slope x otherwise.</summary>
+public sealed class LeakyRelu(double slope) : Layer
+{
+    /// <summary>The negative slope (0.2 in the paper, Keras' default 0.3 in the authors' critic).</summary>
+    public double Slope { get; } = slope;
+
+    /// <inheritdoc />
+    public override Var Forward(Var x) => Functional.LeakyRelu(x, Slope);
+}
+
+/// <summary>
+/// The generator's output layer: lambda_min + (tanh(x) + 1) / 2 (lambda_max - lambda_min), mapping to
+/// the range of the standardized training data (the authors' code; the paper's Eq. 25 prints tanh(x + 1)).
+/// </summary>
+public sealed class ScaledTanh(double min, double max) : Layer
+{
+#pragma warning disable CS1591
+    public double Min { get; } = min;
+    public double Max { get; } = max;
+#pragma warning restore CS1591
+
+    /// <inheritdoc />
+    public override Var Forward(Var x) => (Functional.Tanh(x) + 1.0) * ((Max - Min) / 2) + Min;
+}
+
+/// <summary>Applies layers in order; children are named 0, 1, 2, ... as in PyTorch's <c>Sequential</c>.</summary>
+public sealed class Sequential : Layer
+{
+    private readonly List<Layer> _layers = [];
+
+    /// <summary>Creates the chain.</summary>
+    public Sequential(params Layer[] layers)
+    {
+        foreach (var layer in layers) _layers.Add(AddModule(_layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer));
+    }
+
+    /// <inheritdoc />
+    public override Var Forward(Var x)
+    {
+        foreach (var layer in _layers) x = layer.Forward(x);
+        return x;
+    }
+}

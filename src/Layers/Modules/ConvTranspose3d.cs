@@ -1,0 +1,50 @@
+using VoxelGan.Autograd;
+using VoxelGan.Tensors;
+
+namespace VoxelGan.Layers;
+
+/// <summary>
+/// Transposed 3D convolution layer: W [in, out, k, k, k], b [out] (PyTorch's layout and output size
+/// (n - 1) s - 2p + k + outputPadding). <see cref="Same"/> builds TensorFlow's 'same' variant used by
+/// the authors' generator, whose output is exactly input x stride.
+/// </summary>
+public sealed class ConvTranspose3d : Layer
+{
+    /// <summary>Creates the layer with orthogonal weights and zero bias.</summary>
+    public ConvTranspose3d(int inChannels, int outChannels, int kernel, RandomGenerator rng, int stride = 1, int padding = 0,
+        int outputPadding = 0, DType dtype = DType.Float32, Device? device = null)
+    {
+        (Kernel, Stride, Padding, OutputPadding) = (kernel, stride, padding, outputPadding);
+        Weight = AddParameter("weight", Initializers.Orthogonal(new Shape(inChannels, outChannels, kernel, kernel, kernel), rng, dtype: dtype, device: device));
+        Bias = AddParameter("bias", Initializers.Zeros(new Shape(outChannels), dtype, device));
+    }
+
+    /// <summary>
+    /// TensorFlow 'same' sizing (output = input x stride): padding p and output padding op solve
+    /// (n - 1) s - 2p + k + op = n s, i.e. 2p - op = k - s, with 0 &lt;= op &lt; s. For k = 3, s = 2: p = 1,
+    /// op = 1; for k = 1, s = 2^b: p = 0, op = s - 1 (each input voxel lands on every s-th output voxel).
+    /// </summary>
+    public static ConvTranspose3d Same(int inChannels, int outChannels, int kernel, int stride, RandomGenerator rng,
+        DType dtype = DType.Float32, Device? device = null)
+    {
+        int excess = kernel - stride; // = 2p - op
+        int p = excess > 0 ? (excess + 1) / 2 : 0;
+        int op = 2 * p - excess;
+        if (op < 0 || op >= stride)
+            throw new ArgumentException($"no 'same' transposed convolution for kernel {kernel} and stride {stride}");
+        return new ConvTranspose3d(inChannels, outChannels, kernel, rng, stride, p, op, dtype, device);
+    }
+
+#pragma warning disable CS1591
+    public int Kernel { get; }
+    public int Stride { get; }
+    public int Padding { get; }
+    public int OutputPadding { get; }
+    public Var Weight { get; }
+    public Var Bias { get; }
+#pragma warning restore CS1591
+
+    /// <inheritdoc />
+    public override Var Forward(Var x) =>
+        Functional.ConvTranspose3d(x, Weight, Stride, Padding, OutputPadding) + Functional.Reshape(Bias, 1, -1, 1, 1, 1);
+}

@@ -1,0 +1,162 @@
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace VoxelGan.Tensors.Kernels;
+
+/// <summary>
+/// Geometry shared by the three convolution kernels. The "fine" grid x is [N, Cx, XD, XH, XW], the
+/// "coarse" grid y is [N, Cy, YD, YH, YW], the weight w is [Cy, Cx, K, K, K], all row-major, and
+/// voxel o of y sees voxels <c>i = o*S - P + k</c>, k in [0, K), of x on each axis (out-of-range
+/// voxels count as zero padding). Conv3d maps x to y, its transpose maps y to x.
+/// </summary>
+public struct ConvGeometry
+{
+#pragma warning disable CS1591
+    public int N, Cx, Cy;
+    public int XD, XH, XW;
+    public int YD, YH, YW;
+    public int K, S, P;
+#pragma warning restore CS1591
+
+    /// <summary>Geometry from the fine and coarse shapes and the kernel parameters.</summary>
+    public static ConvGeometry Create(Shape x, Shape y, int k, int stride, int padding) => new()
+    {
+        N = x[0], Cx = x[1], Cy = y[1],
+        XD = x[2], XH = x[3], XW = x[4],
+        YD = y[2], YH = y[3], YW = y[4],
+        K = k, S = stride, P = padding,
+    };
+}
+
+/// <summary>
+/// 3D convolution as three kernels that are each other's derivatives (so second derivatives close):
+/// <see cref="Forward"/> (x, w -&gt; y), <see cref="Transposed"/> (y, w -&gt; x) and
+/// <see cref="WeightGradient"/> (x, y -&gt; w). Each thread computes whole output elements (a gather,
+/// no atomics); consecutive threads write consecutive W positions, so accesses are coalesced on a GPU.
+/// </summary>
+public static class Conv3dKernels
+{
+    /// <summary>
+    /// Convolution (cross-correlation, as PyTorch's <c>conv3d</c>):
+    /// <c>y[n,co,od,oh,ow] = sum_{ci,kd,kh,kw} x[n,ci,od*S-P+kd, oh*S-P+kh, ow*S-P+kw] * w[co,ci,kd,kh,kw]</c>.
+    /// </summary>
+    public static void Forward<T>(Index1D thread, int threads, ArrayView<T> x, ArrayView<T> w, ArrayView<T> y, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = thread; r < y.IntLength; r += threads)
+        {
+            int ow = r % g.YW, t = r / g.YW, oh = t % g.YH; t /= g.YH;
+            int od = t % g.YD; t /= g.YD;
+            int co = t % g.Cy, n = t / g.Cy;
+            T acc = T.Zero;
+            for (int ci = 0; ci < g.Cx; ci++)
+            {
+                int xBase = (n * g.Cx + ci) * g.XD, wBase = (co * g.Cx + ci) * g.K;
+                for (int kd = 0; kd < g.K; kd++)
+                {
+                    int id = od * g.S - g.P + kd;
+                    if (id < 0 || id >= g.XD) continue;
+                    for (int kh = 0; kh < g.K; kh++)
+                    {
+                        int ih = oh * g.S - g.P + kh;
+                        if (ih < 0 || ih >= g.XH) continue;
+                        int xRow = ((xBase + id) * g.XH + ih) * g.XW, wRow = ((wBase + kd) * g.K + kh) * g.K;
+                        for (int kw = 0; kw < g.K; kw++)
+                        {
+                            int iw = ow * g.S - g.P + kw;
+                            if (iw >= 0 && iw < g.XW) acc += x[xRow + iw] * w[wRow + kw];
+                        }
+                    }
+                }
+            }
+            y[r] = acc;
+        }
+    }
+
+    /// <summary>
+    /// Transposed convolution (the adjoint of <see cref="Forward"/> in x; PyTorch's <c>conv_transpose3d</c>):
+    /// <c>x[n,ci,i] = sum_{co,k} y[n,co,o] * w[co,ci,k]</c> over the o, k with <c>i = o*S - P + k</c> on
+    /// every axis, i.e. o = (i + P - k) / S where that division is exact and 0 &lt;= o &lt; Y.
+    /// </summary>
+    public static void Transposed<T>(Index1D thread, int threads, ArrayView<T> y, ArrayView<T> w, ArrayView<T> x, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = thread; r < x.IntLength; r += threads)
+        {
+            int iw = r % g.XW, t = r / g.XW, ih = t % g.XH; t /= g.XH;
+            int id = t % g.XD; t /= g.XD;
+            int ci = t % g.Cx, n = t / g.Cx;
+            T acc = T.Zero;
+            for (int co = 0; co < g.Cy; co++)
+            {
+                int yBase = (n * g.Cy + co) * g.YD, wBase = (co * g.Cx + ci) * g.K;
+                for (int kd = 0; kd < g.K; kd++)
+                {
+                    int sd = id + g.P - kd;
+                    if (sd < 0 || sd % g.S != 0 || sd / g.S >= g.YD) continue;
+                    for (int kh = 0; kh < g.K; kh++)
+                    {
+                        int sh = ih + g.P - kh;
+                        if (sh < 0 || sh % g.S != 0 || sh / g.S >= g.YH) continue;
+                        int yRow = ((yBase + sd / g.S) * g.YH + sh / g.S) * g.YW, wRow = ((wBase + kd) * g.K + kh) * g.K;
+                        for (int kw = 0; kw < g.K; kw++)
+                        {
+                            int sw = iw + g.P - kw;
+                            if (sw >= 0 && sw % g.S == 0 && sw / g.S < g.YW) acc += y[yRow + sw / g.S] * w[wRow + kw];
+                        }
+                    }
+                }
+            }
+            x[r] = acc;
+        }
+    }
+
+    /// <summary>
+    /// Gradient of <see cref="Forward"/> with respect to the weight:
+    /// <c>w[co,ci,kd,kh,kw] = sum_{n,od,oh,ow} y[n,co,od,oh,ow] * x[n,ci,od*S-P+kd, oh*S-P+kh, ow*S-P+kw]</c>.
+    /// One thread per weight element; its loop runs over the batch and the coarse grid.
+    /// </summary>
+    public static void WeightGradient<T>(Index1D thread, int threads, ArrayView<T> x, ArrayView<T> y, ArrayView<T> w, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = thread; r < w.IntLength; r += threads)
+        {
+            int kw = r % g.K, t = r / g.K, kh = t % g.K; t /= g.K;
+            int kd = t % g.K; t /= g.K;
+            int ci = t % g.Cx, co = t / g.Cx;
+            T acc = T.Zero;
+            for (int n = 0; n < g.N; n++)
+            {
+                int xBase = (n * g.Cx + ci) * g.XD, yBase = (n * g.Cy + co) * g.YD;
+                for (int od = 0; od < g.YD; od++)
+                {
+                    int id = od * g.S - g.P + kd;
+                    if (id < 0 || id >= g.XD) continue;
+                    for (int oh = 0; oh < g.YH; oh++)
+                    {
+                        int ih = oh * g.S - g.P + kh;
+                        if (ih < 0 || ih >= g.XH) continue;
+                        int xRow = ((xBase + id) * g.XH + ih) * g.XW, yRow = ((yBase + od) * g.YH + oh) * g.YW;
+                        for (int ow = 0; ow < g.YW; ow++)
+                        {
+                            int iw = ow * g.S - g.P + kw;
+                            if (iw >= 0 && iw < g.XW) acc += y[yRow + ow] * x[xRow + iw];
+                        }
+                    }
+                }
+            }
+            w[r] = acc;
+        }
+    }
+
+    internal static void Run<T>(Device device, Action<Index1D, int, ArrayView<T>, ArrayView<T>, ArrayView<T>, ConvGeometry> kernelMethod,
+        ArrayView<T> a, ArrayView<T> b, ArrayView<T> result, ConvGeometry geometry)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (result.Length == 0) return;
+        var kernel = device.Kernel(kernelMethod, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k));
+        int threads = device.LaunchThreads(result.Length);
+        kernel(threads, threads, a, b, result, geometry);
+    }
+}

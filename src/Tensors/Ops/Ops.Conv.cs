@@ -1,0 +1,90 @@
+using VoxelGan.Tensors.Kernels;
+
+namespace VoxelGan.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>3D convolution of x [N, Cin, D, H, W] with w [Cout, Cin, K, K, K] (no bias; see <see cref="ConvGeometry"/>).</summary>
+    public static Tensor Conv3d(Tensor x, Tensor w, int stride = 1, int padding = 0)
+    {
+        RequireCompatible(x, w, nameof(Conv3d));
+        var yShape = Shape.Conv3d(x.Shape, w.Shape, stride, padding);
+        var g = ConvGeometry.Create(x.Shape, yShape, w.Shape[2], stride, padding);
+        var y = Tensor.Empty(yShape, x.DType, x.Device);
+        if (x.DType == DType.Float32) Conv3dKernels.Run<float>(x.Device, Conv3dKernels.Forward, x.View<float>(), w.View<float>(), y.View<float>(), g);
+        else Conv3dKernels.Run<double>(x.Device, Conv3dKernels.Forward, x.View<double>(), w.View<double>(), y.View<double>(), g);
+        return y;
+    }
+
+    /// <summary>
+    /// Transposed 3D convolution of y [N, Cin, D, H, W] with w [Cin, Cout, K, K, K] (PyTorch's layout and
+    /// output size (n - 1) s - 2p + K + outputPadding); the adjoint of <see cref="Conv3d"/>.
+    /// </summary>
+    public static Tensor ConvTranspose3d(Tensor y, Tensor w, int stride = 1, int padding = 0, int outputPadding = 0) =>
+        ConvTranspose3d(y, w, stride, padding, [outputPadding, outputPadding, outputPadding]);
+
+    /// <summary><see cref="ConvTranspose3d(Tensor, Tensor, int, int, int)"/> with an output padding per spatial axis (D, H, W).</summary>
+    public static Tensor ConvTranspose3d(Tensor y, Tensor w, int stride, int padding, int[] outputPadding)
+    {
+        RequireCompatible(y, w, nameof(ConvTranspose3d));
+        var xShape = Shape.ConvTranspose3d(y.Shape, w.Shape, stride, padding, outputPadding);
+        var g = ConvGeometry.Create(xShape, y.Shape, w.Shape[2], stride, padding);
+        var x = Tensor.Empty(xShape, y.DType, y.Device);
+        if (y.DType == DType.Float32) Conv3dKernels.Run<float>(y.Device, Conv3dKernels.Transposed, y.View<float>(), w.View<float>(), x.View<float>(), g);
+        else Conv3dKernels.Run<double>(y.Device, Conv3dKernels.Transposed, y.View<double>(), w.View<double>(), x.View<double>(), g);
+        return x;
+    }
+
+    /// <summary>
+    /// The weight gradient of <see cref="Conv3d"/>: w [Cy, Cx, K, K, K] from the fine tensor x
+    /// [N, Cx, ...] and the coarse tensor y [N, Cy, ...], which must be Conv3d(x, ·)-shaped.
+    /// </summary>
+    public static Tensor Conv3dWeightGrad(Tensor x, Tensor y, int kernel, int stride = 1, int padding = 0)
+    {
+        RequireCompatible(x, y, nameof(Conv3dWeightGrad));
+        if (x.Shape.Rank != 5 || y.Shape.Rank != 5)
+            throw new ShapeException($"Conv3dWeightGrad: input {x.Shape} and output gradient {y.Shape} must both be [N, C, D, H, W]");
+        var wShape = new Shape(y.Shape[1], x.Shape[1], kernel, kernel, kernel);
+        var expected = Shape.Conv3d(x.Shape, wShape, stride, padding);
+        if (!expected.Equals(y.Shape))
+            throw new ShapeException($"Conv3dWeightGrad: input {x.Shape} convolved with {wShape} (stride {stride}, padding {padding}) gives {expected}, not {y.Shape}");
+        var g = ConvGeometry.Create(x.Shape, y.Shape, kernel, stride, padding);
+        var w = Tensor.Empty(wShape, x.DType, x.Device);
+        if (x.DType == DType.Float32) Conv3dKernels.Run<float>(x.Device, Conv3dKernels.WeightGradient, x.View<float>(), y.View<float>(), w.View<float>(), g);
+        else Conv3dKernels.Run<double>(x.Device, Conv3dKernels.WeightGradient, x.View<double>(), y.View<double>(), w.View<double>(), g);
+        return w;
+    }
+
+    /// <summary>Average pooling of x [N, C, D, H, W] over non-overlapping windows of edge k.</summary>
+    public static Tensor AvgPool3d(Tensor x, int k)
+    {
+        RequireCompute(x, nameof(AvgPool3d));
+        var yShape = Shape.Pool3d(x.Shape, k);
+        var y = Tensor.Empty(yShape, x.DType, x.Device);
+        PoolLaunch(Pool3dKernels.Average, Pool3dKernels.Average, x, y, x.Shape, yShape, k, 1.0 / (k * k * k));
+        return y;
+    }
+
+    /// <summary>Nearest-neighbour upsampling of y [N, C, D, H, W] by k, times <paramref name="scale"/> (1/k^3 gives the adjoint of <see cref="AvgPool3d"/>).</summary>
+    public static Tensor Upsample3d(Tensor y, int k, double scale)
+    {
+        RequireCompute(y, nameof(Upsample3d));
+        if (y.Rank != 5) throw new ShapeException($"Upsample3d: input {y.Shape} is not [N, C, D, H, W]");
+        if (k < 1) throw new ShapeException($"Upsample3d: factor {k} must be at least 1");
+        var xShape = new Shape(y.Shape[0], y.Shape[1], y.Shape[2] * k, y.Shape[3] * k, y.Shape[4] * k);
+        var x = Tensor.Empty(xShape, y.DType, y.Device);
+        PoolLaunch(Pool3dKernels.Upsample, Pool3dKernels.Upsample, y, x, xShape, y.Shape, k, scale);
+        return x;
+    }
+
+    private static void PoolLaunch(
+        Action<ILGPU.Index1D, int, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ConvGeometry, float> f32,
+        Action<ILGPU.Index1D, int, ILGPU.ArrayView<double>, ILGPU.ArrayView<double>, ConvGeometry, double> f64,
+        Tensor input, Tensor output, Shape fine, Shape coarse, int k, double scale)
+    {
+        // The pooling kernels read only the spatial extents and K: batch and channels form one axis.
+        var g = ConvGeometry.Create(fine, coarse, k, k, 0);
+        if (input.DType == DType.Float32) Pool3dKernels.Run(input.Device, f32, input.View<float>(), output.View<float>(), g, (float)scale);
+        else Pool3dKernels.Run(input.Device, f64, input.View<double>(), output.View<double>(), g, scale);
+    }
+}

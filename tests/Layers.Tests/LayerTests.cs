@@ -1,0 +1,108 @@
+using VoxelGan.Autograd;
+using VoxelGan.Tensors;
+using VoxelGan.TestSupport;
+using static VoxelGan.Autograd.Functional;
+
+namespace VoxelGan.Layers.Tests;
+
+public class LayerTests
+{
+    private static Device D => TestDevice.Instance;
+
+    [Fact]
+    public void DenseComputesXWTransposedPlusB()
+    {
+        using var scope = TensorScope.Begin();
+        using var dense = new Dense(3, 2, new RandomGenerator(1), DType.Float64, D);
+        var x = Tensor.FromArray(new[] { 1.0, 2, 3, -1, 0, 1 }, new Shape(2, 3), D);
+        var w = dense.Weight.Data.ToArray<double>();
+        var y = dense.Forward(new Var(x)).Data.ToArray<double>();
+        for (int n = 0; n < 2; n++)
+            for (int o = 0; o < 2; o++)
+                Assert.Equal(Enumerable.Range(0, 3).Sum(i => x.ToArray<double>()[n * 3 + i] * w[o * 3 + i]), y[n * 2 + o], 12);
+    }
+
+    [Theory]
+    [InlineData(3, 2)]
+    [InlineData(1, 2)]
+    [InlineData(1, 4)]
+    [InlineData(1, 8)]
+    [InlineData(3, 1)]
+    public void SameTransposedConvolutionsMultiplyTheEdgeByTheStride(int kernel, int stride)
+    {
+        using var scope = TensorScope.Begin();
+        using var layer = ConvTranspose3d.Same(2, 3, kernel, stride, new RandomGenerator(1), device: D);
+        var y = layer.Forward(new Var(Tensor.Zeros(new Shape(1, 2, 2, 2, 2), device: D)));
+        Assert.Equal(new[] { 1, 3, 2 * stride, 2 * stride, 2 * stride }, y.Shape.ToArray());
+    }
+
+    [Fact]
+    public void A1x1StridedTransposedConvolutionPlacesEachVoxelOnEveryStrideThVoxel()
+    {
+        // DESIGN.md section 3: for k = 1 each voxel of w lands on every stride-th voxel, the rest get the bias.
+        using var scope = TensorScope.Begin();
+        using var layer = ConvTranspose3d.Same(1, 1, 1, 4, new RandomGenerator(1), DType.Float64, D);
+        double w = layer.Weight.Data.Item();
+        var x = Tensor.FromArray(new[] { 1.0, 2, 3, 4, 5, 6, 7, 8 }, new Shape(1, 1, 2, 2, 2), D);
+        var y = layer.Forward(new Var(x)).Data.ToArray<double>();
+        for (int d = 0; d < 8; d++)
+            for (int h = 0; h < 8; h++)
+                for (int v = 0; v < 8; v++)
+                {
+                    double expected = d % 4 == 0 && h % 4 == 0 && v % 4 == 0 ? w * (1 + (d / 4) * 4 + (h / 4) * 2 + v / 4) : 0;
+                    Assert.Equal(expected, y[(d * 8 + h) * 8 + v], 12);
+                }
+    }
+
+    [Fact]
+    public void SameConvolutionKeepsTheEdge()
+    {
+        using var scope = TensorScope.Begin();
+        using var conv = new Conv3d(2, 4, 3, new RandomGenerator(1), device: D);
+        Assert.Equal(new[] { 2, 4, 5, 6, 7 }, conv.Forward(new Var(Tensor.Zeros(new Shape(2, 2, 5, 6, 7), device: D))).Shape.ToArray());
+        Assert.Throws<ArgumentException>(() => new Conv3d(2, 4, 2, new RandomGenerator(1), device: D));
+    }
+
+    [Fact]
+    public void ScaledTanhMapsOntoTheDataRange()
+    {
+        using var scope = TensorScope.Begin();
+        var y = new ScaledTanh(-0.5, 2).Forward(new Var(Tensor.FromArray(new[] { -50.0, 0, 50 }, device: D))).Data.ToArray<double>();
+        Assert.Equal(new[] { -0.5, 0.75, 2 }, y.Select(v => Math.Round(v, 12)));
+    }
+
+    /// <summary>
+    /// A residual critic block as in DESIGN.md section 3 (r = conv1x1(x); h = conv3(leaky(conv3(x)));
+    /// leaky(h + r), then average pooling), flattened into a dense layer: the gradient penalty's
+    /// weight-gradient through it matches finite differences, so convolutions, pooling and the dense
+    /// layer all differentiate correctly to second order inside a real layer stack.
+    /// </summary>
+    [Fact]
+    public void GradientPenaltyThroughAResidualCriticBlockMatchesFiniteDifferences()
+    {
+        using var scope = TensorScope.Begin();
+        var rng = new RandomGenerator(3);
+        using var r = new Conv3d(1, 2, 1, rng, dtype: DType.Float64, device: D);
+        using var c1 = new Conv3d(1, 2, 3, rng, dtype: DType.Float64, device: D);
+        using var c2 = new Conv3d(2, 2, 3, rng, dtype: DType.Float64, device: D);
+        using var dense = new Dense(2, 1, rng, DType.Float64, D);
+        var x = Ops.Normal(new Shape(2, 1, 2, 2, 2), new RandomGenerator(8), dtype: DType.Float64, device: D);
+        var weights = new[] { c1.Weight.Data, c1.Bias.Data, c2.Weight.Data, dense.Weight.Data }.Select(t => Ops.Clone(t)).ToArray();
+
+        Var Critic(Var input, Var[] w)
+        {
+            var h = LeakyRelu(Conv3d(input, w[0], 1, 1) + Reshape(w[1], 1, -1, 1, 1, 1), 0.3);
+            h = Conv3d(h, w[2], 1, 1) + Reshape(c2.Bias, 1, -1, 1, 1, 1);
+            var block = AvgPool3d(LeakyRelu(h + r.Forward(input), 0.3), 2);
+            return dense.Forward(Reshape(block, 2, -1));
+        }
+
+        var result = GradCheck.Check(w =>
+        {
+            var xv = new Var(x, requiresGrad: true);
+            var g = Gradients.Of([Sum(Critic(xv, w))], [xv], createGraph: true)[0];
+            return Mean(Square(Sqrt(Sum(Reshape(Square(g), 2, -1), 1)) - 1.0));
+        }, weights, atol: 1e-7, rtol: 1e-5);
+        Assert.True(result.Passed, result.Worst);
+    }
+}
