@@ -19,13 +19,20 @@ public struct ConvGeometry
     public int K, S, P;
 #pragma warning restore CS1591
 
+    /// <summary>
+    /// Slices the weight gradient's reduction over (n, od) is split into (split-K): with few weights
+    /// (16 x 27 in the critic's first layer) one thread per weight would leave a GPU nearly idle.
+    /// 1 for the other kernels.
+    /// </summary>
+    public int Parts;
+
     /// <summary>Geometry from the fine and coarse shapes and the kernel parameters.</summary>
     public static ConvGeometry Create(Shape x, Shape y, int k, int stride, int padding) => new()
     {
         N = x[0], Cx = x[1], Cy = y[1],
         XD = x[2], XH = x[3], XW = x[4],
         YD = y[2], YH = y[3], YW = y[4],
-        K = k, S = stride, P = padding,
+        K = k, S = stride, P = padding, Parts = 1,
     };
 }
 
@@ -113,40 +120,42 @@ public static class Conv3dKernels
     }
 
     /// <summary>
-    /// Gradient of <see cref="Forward"/> with respect to the weight:
-    /// <c>w[co,ci,kd,kh,kw] = sum_{n,od,oh,ow} y[n,co,od,oh,ow] * x[n,ci,od*S-P+kd, oh*S-P+kh, ow*S-P+kw]</c>.
-    /// One thread per weight element; its loop runs over the batch and the coarse grid.
+    /// Gradient of <see cref="Forward"/> with respect to the weight, split into <c>Parts</c> slices:
+    /// <c>partial[q, co,ci,kd,kh,kw] = sum_{(n,od) in slice q} sum_{oh,ow} y[n,co,od,oh,ow] * x[n,ci,od*S-P+kd, oh*S-P+kh, ow*S-P+kw]</c>,
+    /// where slice q holds the pairs p = n*YD + od with q*ceil(N*YD/Parts) &lt;= p &lt; (q+1)*ceil(N*YD/Parts).
+    /// The weight gradient is the sum of the slices over q (one slice: the gradient itself).
     /// </summary>
-    public static void WeightGradient<T>(Index1D thread, int threads, ArrayView<T> x, ArrayView<T> y, ArrayView<T> w, ConvGeometry g)
+    public static void WeightGradient<T>(Index1D thread, int threads, ArrayView<T> x, ArrayView<T> y, ArrayView<T> partial, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int r = thread; r < w.IntLength; r += threads)
+        int weights = g.Cy * g.Cx * g.K * g.K * g.K, pairs = g.N * g.YD, chunk = (pairs + g.Parts - 1) / g.Parts;
+        for (int r = thread; r < partial.IntLength; r += threads)
         {
-            int kw = r % g.K, t = r / g.K, kh = t % g.K; t /= g.K;
+            int q = r / weights, wi = r - q * weights;
+            int kw = wi % g.K, t = wi / g.K, kh = t % g.K; t /= g.K;
             int kd = t % g.K; t /= g.K;
             int ci = t % g.Cx, co = t / g.Cx;
             T acc = T.Zero;
-            for (int n = 0; n < g.N; n++)
+            int end = Math.Min(pairs, (q + 1) * chunk);
+            for (int p = q * chunk; p < end; p++)
             {
-                int xBase = (n * g.Cx + ci) * g.XD, yBase = (n * g.Cy + co) * g.YD;
-                for (int od = 0; od < g.YD; od++)
+                int n = p / g.YD, od = p - n * g.YD;
+                int id = od * g.S - g.P + kd;
+                if (id < 0 || id >= g.XD) continue;
+                int xBase = ((n * g.Cx + ci) * g.XD + id) * g.XH, yBase = ((n * g.Cy + co) * g.YD + od) * g.YH;
+                for (int oh = 0; oh < g.YH; oh++)
                 {
-                    int id = od * g.S - g.P + kd;
-                    if (id < 0 || id >= g.XD) continue;
-                    for (int oh = 0; oh < g.YH; oh++)
+                    int ih = oh * g.S - g.P + kh;
+                    if (ih < 0 || ih >= g.XH) continue;
+                    int xRow = (xBase + ih) * g.XW, yRow = (yBase + oh) * g.YW;
+                    for (int ow = 0; ow < g.YW; ow++)
                     {
-                        int ih = oh * g.S - g.P + kh;
-                        if (ih < 0 || ih >= g.XH) continue;
-                        int xRow = ((xBase + id) * g.XH + ih) * g.XW, yRow = ((yBase + od) * g.YH + oh) * g.YW;
-                        for (int ow = 0; ow < g.YW; ow++)
-                        {
-                            int iw = ow * g.S - g.P + kw;
-                            if (iw >= 0 && iw < g.XW) acc += y[yRow + ow] * x[xRow + iw];
-                        }
+                        int iw = ow * g.S - g.P + kw;
+                        if (iw >= 0 && iw < g.XW) acc += y[yRow + ow] * x[xRow + iw];
                     }
                 }
             }
-            w[r] = acc;
+            partial[r] = acc;
         }
     }
 

@@ -49,10 +49,15 @@ public static partial class Ops
         if (!expected.Equals(y.Shape))
             throw new ShapeException($"Conv3dWeightGrad: input {x.Shape} convolved with {wShape} (stride {stride}, padding {padding}) gives {expected}, not {y.Shape}");
         var g = ConvGeometry.Create(x.Shape, y.Shape, kernel, stride, padding);
-        var w = Tensor.Empty(wShape, x.DType, x.Device);
-        if (x.DType == DType.Float32) Conv3dKernels.Run<float>(x.Device, Conv3dKernels.WeightGradient, x.View<float>(), y.View<float>(), w.View<float>(), g);
-        else Conv3dKernels.Run<double>(x.Device, Conv3dKernels.WeightGradient, x.View<double>(), y.View<double>(), w.View<double>(), g);
-        return w;
+        // Enough slices to give every launch thread about four weights' worth of work, at most one per (n, od).
+        g.Parts = (int)Math.Clamp(4L * x.Device.MaxLaunchThreads / Math.Max(wShape.Numel, 1), 1, Math.Max(1, g.N * g.YD));
+        var partial = Tensor.Empty(g.Parts == 1 ? wShape : new Shape(g.Parts, wShape.Numel), x.DType, x.Device);
+        if (x.DType == DType.Float32) Conv3dKernels.Run<float>(x.Device, Conv3dKernels.WeightGradient, x.View<float>(), y.View<float>(), partial.View<float>(), g);
+        else Conv3dKernels.Run<double>(x.Device, Conv3dKernels.WeightGradient, x.View<double>(), y.View<double>(), partial.View<double>(), g);
+        if (g.Parts == 1) return partial;
+        using (partial)
+        using (var summed = Sum(partial, 0))
+            return summed.Reshape(wShape.ToArray());
     }
 
     /// <summary>Average pooling of x [N, C, D, H, W] over non-overlapping windows of edge k.</summary>
