@@ -11,8 +11,8 @@ namespace VoxelGan.Layers;
 /// The <c>.safetensors</c> format (Hugging Face): an 8-byte little-endian header length N, N bytes of
 /// UTF-8 JSON <c>{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...,
 /// "__metadata__": {"key": "string"}}</c> padded with spaces to a multiple of 8, then the raw
-/// little-endian, row-major tensor bytes, back to back in header order. Python's <c>safetensors</c>
-/// loads what <see cref="Save"/> writes. Files are written atomically.
+/// little-endian, row-major tensor bytes, back to back in header order, as the format's specification
+/// asks (offsets contiguous from 0, header padded for alignment). Files are written atomically.
 /// </summary>
 public static class SafeTensors
 {
