@@ -81,13 +81,15 @@ internal static class Engine
                 if (!grads.TryGetValue(v, out var g)) continue;
                 if (v.Node is { } node && needed.Contains(v))
                 {
+                    var mask = node.Inputs.Select(needed.Contains).ToArray();
+                    var results = ApplyRule(node.Rule, g, mask, createGraph);
                     for (int i = 0; i < node.Inputs.Length; i++)
                     {
+                        if (!mask[i]) continue;
                         var input = node.Inputs[i];
-                        if (!needed.Contains(input)) continue;
-                        var gi = ApplyRule(node.Rules[i], g, createGraph);
+                        var gi = results[i] ?? throw new InvalidOperationException($"backward rule of '{node.Op}' returned no gradient for input {i}");
                         if (!gi.Shape.Equals(input.Shape) || gi.DType != input.DType)
-                            throw new InvalidOperationException($"backward rule {i} of '{node.Op}' returned {gi} for input {input}");
+                            throw new InvalidOperationException($"backward rule of '{node.Op}' returned {gi} for input {i}, {input}");
                         owned.Add(gi);
                         Accumulate(grads, owned, input, gi, createGraph);
                     }
@@ -109,13 +111,14 @@ internal static class Engine
     /// Runs one backward rule. Without a graph to build, the rule's temporaries (products before a
     /// SumTo, activation masks) are freed at once instead of living until the caller's scope ends.
     /// </summary>
-    private static Var ApplyRule(Func<Var, Var> rule, Var g, bool createGraph)
+    private static Var?[] ApplyRule(Func<Var, bool[], Var?[]> rule, Var g, bool[] needed, bool createGraph)
     {
-        if (createGraph) return rule(g);
+        if (createGraph) return rule(g, needed);
+        var outer = TensorScope.Current;
         using var scope = TensorScope.Begin();
-        var gi = rule(g);
-        gi.Data.MoveToOuter();
-        return gi;
+        var results = rule(g, needed);
+        foreach (var gi in results) gi?.Data.MoveTo(outer);
+        return results;
     }
 
     private static void Accumulate(Dictionary<Var, Var> grads, HashSet<Var> owned, Var target, Var g, bool createGraph)
@@ -125,7 +128,10 @@ internal static class Engine
             grads[target] = g;
             return;
         }
-        var sum = Functional.Add(previous, g);
+        // float16 gradients (of values stored in half precision) are summed in float32.
+        var sum = previous.DType == DType.Float16
+            ? Functional.Cast(Functional.Add(Functional.Cast(previous, DType.Float32), Functional.Cast(g, DType.Float32)), DType.Float16)
+            : Functional.Add(previous, g);
         owned.Add(sum);
         grads[target] = sum;
         if (createGraph) return;

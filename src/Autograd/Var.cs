@@ -64,9 +64,19 @@ public sealed class Var : IDisposable
     {
         if (rules.Length != inputs.Length)
             throw new InvalidOperationException($"{op}: {inputs.Length} inputs but {rules.Length} backward rules");
+        return RecordJoint(data, op, inputs, Node.PerInput(rules));
+    }
+
+    /// <summary>
+    /// Like <see cref="Record"/>, with one rule for all inputs: given the output gradient and which
+    /// inputs need a gradient, it returns those gradients (null elsewhere). For ops whose input
+    /// gradients share work, such as <see cref="Functional.Recompute"/>.
+    /// </summary>
+    public static Var RecordJoint(Tensor data, string op, Var[] inputs, Func<Var, bool[], Var?[]> rule)
+    {
         bool track = GradMode.Enabled && inputs.Any(i => i.RequiresGrad);
         var v = new Var(data, track);
-        if (track) v.Node = new Node(op, inputs, rules);
+        if (track) v.Node = new Node(op, inputs, rule);
         return v;
     }
 

@@ -144,37 +144,27 @@ public sealed class Tensor : IDisposable
     }
 
     /// <summary>Moves this tensor from its scope to the enclosing one (or to the caller, if none).</summary>
-    public Tensor MoveToOuter()
-    {
-        var scope = _scope;
-        if (scope is null) return this;
-        scope.Remove(this);
-        _scope = scope.Parent;
-        _scope?.Add(this);
-        return this;
-    }
+    public Tensor MoveToOuter() => _scope is null ? this : MoveTo(_scope.Parent);
 
     /// <summary>
     /// Gives this tensor the owner of <paramref name="owner"/>: the scope that will dispose it, or no
     /// scope if <paramref name="owner"/> is detached. Used so that a value's gradient lives exactly as
     /// long as the value.
     /// </summary>
-    public Tensor MoveToScopeOf(Tensor owner)
+    public Tensor MoveToScopeOf(Tensor owner) => MoveTo(owner._scope);
+
+    /// <summary>Moves this tensor into <paramref name="scope"/> (null: no scope, the caller owns it).</summary>
+    public Tensor MoveTo(TensorScope? scope)
     {
-        if (ReferenceEquals(_scope, owner._scope)) return this;
+        if (ReferenceEquals(_scope, scope)) return this;
         _scope?.Remove(this);
-        _scope = owner._scope;
+        _scope = scope;
         _scope?.Add(this);
         return this;
     }
 
     /// <summary>Removes this tensor from every scope: the caller now owns it and must dispose it.</summary>
-    public Tensor Detach()
-    {
-        _scope?.Remove(this);
-        _scope = null;
-        return this;
-    }
+    public Tensor Detach() => MoveTo(null);
 
     /// <inheritdoc />
     public void Dispose()

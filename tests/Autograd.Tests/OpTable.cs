@@ -176,6 +176,13 @@ public static class OpTable
             int k = 1 + c.Pick % 2;
             return ([Values(new Random(c.Seed), [1, 1 + c.Pick / 2 % 2, 2, 1, 2])], xs => Upsample3d(xs[0], k, 1.0 / (k * k * k)));
         }),
+        new("recompute", true, c =>
+        {
+            // A block with a parameter, recomputed in backward; float64 storage so finite differences apply.
+            var rng = new Random(c.Seed);
+            return ([Values(rng, [2, 3]), Values(rng, [3, 2]), Values(rng, [2])],
+                xs => Recompute(v => LeakyRelu(Tanh(MatMul(v, xs[1])) + xs[2], 0.2) * v.Shape[1], xs[0], [xs[1], xs[2]], DType.Float64));
+        }),
     ];
 
     /// <summary>Kernel 1 or 3, stride 1 or 2, padding 0..K/2+1, spatial edge 2..4, drawn from the case's Pick.</summary>
