@@ -78,6 +78,43 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void ANonFiniteLossStopsTrainingNamingTheStepAndKeepsTheLastGoodCheckpoint()
+    {
+        var path = Path.Combine(_dir.FullName, "guard.safetensors");
+        using var net = new Net(1);
+        using var opt = new Nadam([net.Group("all")], new NadamOptions());
+        var data = new RandomGenerator(5);
+        var e = Assert.Throws<NonFiniteLossException>(() =>
+        {
+            for (int step = 1; step <= 6; step++)
+            {
+                using var scope = TensorScope.Begin();
+                net.ZeroGrad();
+                var x = Ops.Normal(new Shape(4, 1, 4, 4, 4), data, device: D);
+                if (step == 4) x = Ops.MulScalar(x, double.NaN); // the data goes bad at step 4
+                var loss = Mean(Square(net.Forward(new Var(x)) - 0.5));
+                NonFiniteLossException.ThrowIfNotFinite(step, "loss", loss.Item());
+                loss.Backward();
+                opt.Step();
+                var state = opt.StateDict("optimizer.").ToList();
+                Checkpoint.Save(path, net, state);
+                state[0].Value.Dispose();
+                state[1].Value.Dispose();
+            }
+        });
+        Assert.Equal(4, e.Step);
+        Assert.Contains("step 4", e.Message);
+        using var restored = new Net(2);
+        using var restoredOpt = new Nadam([restored.Group("all")], new NadamOptions());
+        var (extra, _) = Checkpoint.Load(path, restored, "optimizer.");
+        restoredOpt.LoadStateDict(extra, "optimizer.", path);
+        foreach (var t in extra.Values) t.Dispose();
+        Assert.Equal(3, restoredOpt.Steps); // the checkpoint of the last good step
+        Assert.All(restored.Parameters(), p => Assert.All(p.Data.ToArray<float>(), v => Assert.True(float.IsFinite(v))));
+        Assert.Empty(_dir.GetFiles(".*.tmp"));
+    }
+
+    [Fact]
     public void MissingOptimizerStateIsNamed()
     {
         using var net = new Net(1);
