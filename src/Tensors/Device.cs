@@ -120,11 +120,11 @@ public sealed class Device : IDisposable
     }
 
     /// <summary>
-    /// Returns the launcher of an implicitly grouped kernel, loading it on first use.
+    /// Returns the launcher of a kernel, loading it on this device on first use (layers that own kernels, such as src/Fft, load theirs through this too).
     /// <paramref name="load"/> is always <c>static (a, k) =&gt; a.LoadAutoGroupedStreamKernel(k)</c>
     /// (or another ILGPU loader); it is a parameter only because ILGPU's loaders are generic per arity.
     /// </summary>
-    internal TDelegate Kernel<TDelegate>(TDelegate kernel, Func<Accelerator, TDelegate, TDelegate> load)
+    public TDelegate Kernel<TDelegate>(TDelegate kernel, Func<Accelerator, TDelegate, TDelegate> load)
         where TDelegate : Delegate =>
         (TDelegate)_kernels.GetOrAdd(kernel.Method, _ => load(Accelerator, kernel));
 
