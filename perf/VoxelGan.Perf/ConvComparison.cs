@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using VoxelGan.Autograd;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
@@ -21,33 +19,15 @@ internal static class ConvComparison
         using var generator = ConvTranspose3d.Same(256, 128, 3, 2, rng, device: d);
         using var x = new Var(Ops.Normal(new Shape(8, 1, 32, 32, 32), rng, device: d).Detach(), requiresGrad: true);
         using var z = new Var(Ops.Normal(new Shape(8, 256, 2, 2, 2), rng, device: d).Detach(), requiresGrad: true);
-        double ours1 = Median(() => Step(critic, x)), ours2 = Median(() => Step(generator, z));
+        double ours1 = PeerProcess.Median(() => Step(critic, x)), ours2 = PeerProcess.Median(() => Step(generator, z));
 
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(repoRoot, "perf", "peers", "conv_bench.py"));
-        psi.ArgumentList.Add("2");
-        Dictionary<string, JsonElement>? peer = null;
-        try
-        {
-            using var p = Process.Start(psi)!;
-            var output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode == 0) peer = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(output);
-            else Console.Error.WriteLine($"peer failed: {p.StandardError.ReadToEnd().Trim()}");
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            Console.Error.WriteLine("peer unavailable: /usr/bin/python3 not found (apt-get install python3-torch)");
-        }
+        var peer = PeerProcess.Run(repoRoot, "conv_bench.py", "2");
         Console.WriteLine($"device: {d}");
         Console.WriteLine($"{"case",-42} {"VoxelGan s",12} {"PyTorch s",12} {"ratio",8}");
-        Row("critic Conv3d 1->16 k3, 8x1x32^3, fwd+bwd", ours1, peer?["critic_conv3d_fwd_bwd"].GetDouble());
-        Row("generator ConvT3d 256->128 k3 s2, 8x256x2^3", ours2, peer?["generator_convtranspose3d_fwd_bwd"].GetDouble());
+        PeerProcess.Row("critic Conv3d 1->16 k3, 8x1x32^3, fwd+bwd", ours1, peer?["critic_conv3d_fwd_bwd"].GetDouble());
+        PeerProcess.Row("generator ConvT3d 256->128 k3 s2, 8x256x2^3", ours2, peer?["generator_convtranspose3d_fwd_bwd"].GetDouble());
         if (peer is not null) Console.WriteLine($"peer: torch {peer["torch"]} with {peer["threads"]} threads");
     }
-
-    private static void Row(string name, double ours, double? theirs) =>
-        Console.WriteLine($"{name,-42} {ours,12:F4} {(theirs is double t ? t.ToString("F4") : "n/a"),12} {(theirs is double u ? (ours / u).ToString("F1") + "x" : ""),8}");
 
     private static void Step(Layer layer, Var input)
     {
@@ -58,17 +38,4 @@ internal static class ConvComparison
         input.ZeroGrad();
     }
 
-    private static double Median(Action a)
-    {
-        a();
-        var times = new double[3];
-        for (int i = 0; i < times.Length; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            a();
-            times[i] = sw.Elapsed.TotalSeconds;
-        }
-        Array.Sort(times);
-        return times[1];
-    }
 }

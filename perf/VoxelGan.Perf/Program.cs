@@ -1,3 +1,4 @@
+using VoxelGan.Tensors;
 using BenchmarkDotNet.Running;
 using VoxelGan.Perf;
 
@@ -5,6 +6,7 @@ using VoxelGan.Perf;
 // Example: dotnet run -c Release --project perf/VoxelGan.Perf -- --filter '*MatMul*' --job short
 // Cross-check against PyTorch: dotnet run -c Release --project perf/VoxelGan.Perf -- crosscheck-conv DIR
 // Same-run comparison with PyTorch (2 threads): dotnet run -c Release --project perf/VoxelGan.Perf -- compare-conv
+// FFT and homogenization against NumPy/pyFFTW: dotnet run -c Release --project perf/VoxelGan.Perf -- compare-fft
 if (args is ["crosscheck-conv", var dir])
 {
     ConvCrossCheck.Write(dir);
@@ -13,6 +15,22 @@ if (args is ["crosscheck-conv", var dir])
 if (args is ["compare-conv"])
 {
     ConvComparison.Run(Directory.GetCurrentDirectory());
+    return;
+}
+if (args is ["compare-fft", ..])
+{
+    // Optional: compare-fft 32,64,128 32,64 (FFT sizes, homogenization sizes).
+    int[] Sizes(int i, int[] fallback) => args.Length > i ? args[i].Split(',').Select(int.Parse).ToArray() : fallback;
+    FftComparison.Run(Directory.GetCurrentDirectory(), Sizes(1, [32, 64, 128]), Sizes(2, [32, 64]));
+    return;
+}
+if (args is ["launch-overhead"])
+{
+    using var t = Tensor.Zeros(new Shape(64), DType.Float64, BenchDevice.Instance);
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    for (int i = 0; i < 2000; i++) { using var u = Ops.AddScalar(t, 1.0); }
+    BenchDevice.Sync();
+    Console.WriteLine($"{clock.Elapsed.TotalMilliseconds / 2000 * 1000:F1} us per elementwise launch of 64 elements on {BenchDevice.Instance}");
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

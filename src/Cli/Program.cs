@@ -6,4 +6,6 @@ var root = new RootCommand("VoxelGan: 3D microstructure WGAN-GP and FFT homogeni
 root.Options.Add(GlobalOptions.Device);
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
+root.Subcommands.Add(HomogenizeCommand.Create());
+root.Subcommands.Add(CorrelateCommand.Create());
 return root.Parse(args).Invoke();

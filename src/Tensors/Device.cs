@@ -97,8 +97,11 @@ public sealed class Device : IDisposable
         var context = Context.Create(builder =>
         {
             if (kind != DeviceKind.Cpu) builder.Cuda();
-            // One simulated multiprocessor per core so that the CPU accelerator uses every core.
-            builder.CPU(new CPUDevice(4, 4, Math.Max(1, Environment.ProcessorCount)));
+            // One simulated multiprocessor per core so that the CPU accelerator uses every core, each
+            // with one warp of two threads (the smallest ILGPU allows): every simulated thread is an OS
+            // thread woken per launch, so fewer threads cut the launch cost from ~680 us (4 x 4 per
+            // core) to ~160 us on 2 cores and made a small homogenization 6x faster (perf launch-overhead).
+            builder.CPU(new CPUDevice(2, 1, Math.Max(1, Environment.ProcessorCount)));
             builder.EnableAlgorithms();
         });
         try

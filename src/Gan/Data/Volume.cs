@@ -1,0 +1,45 @@
+namespace VoxelGan.Gan.Data;
+
+/// <summary>A 3D scalar field, row-major [D, H, W] (array axis i is direction i + 1).</summary>
+/// <param name="Values">D*H*W voxel values.</param>
+/// <param name="D">Extent of axis 0.</param>
+/// <param name="H">Extent of axis 1.</param>
+/// <param name="W">Extent of axis 2.</param>
+/// <param name="Source">Where it came from, for error messages.</param>
+public sealed record Volume(float[] Values, int D, int H, int W, string Source)
+{
+    /// <summary>Number of voxels.</summary>
+    public int Count => Values.Length;
+
+    /// <summary>True when every value is 0 or 1.</summary>
+    public bool IsBinary => Values.All(v => v is 0f or 1f);
+
+    /// <summary>The value at (a, b, c).</summary>
+    public float this[int a, int b, int c] => Values[(a * H + b) * W + c];
+
+    /// <summary>Values above <paramref name="threshold"/> become phase 1, the rest phase 0.</summary>
+    public byte[] Binarize(double threshold) => Values.Select(v => v > threshold ? (byte)1 : (byte)0).ToArray();
+
+    /// <summary>
+    /// The phase map of an integer-labelled volume (0 .. phases - 1), or of a thresholded one when
+    /// <paramref name="threshold"/> is given. Non-integer or out-of-range labels name the voxel.
+    /// </summary>
+    public byte[] Phases(int phases, double? threshold = null)
+    {
+        if (threshold is double t) return Binarize(t);
+        var result = new byte[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            float v = Values[i];
+            if (v < 0 || v != MathF.Floor(v) || v >= phases)
+                throw new InvalidDataException(
+                    $"{Source}: voxel ({i / (H * W)}, {i / W % H}, {i % W}) has value {v}, not a phase label 0..{phases - 1}" +
+                    (v >= phases && v == MathF.Floor(v) ? $" (the volume has more phases than the {phases} material(s) given)" : "; pass --threshold to binarize a grey-value volume"));
+            result[i] = (byte)v;
+        }
+        return result;
+    }
+
+    /// <summary>The centre slice along axis 0 (an H x W image).</summary>
+    public float[] CentreSlice() => Values.AsSpan(D / 2 * H * W, H * W).ToArray();
+}

@@ -1,0 +1,87 @@
+using VoxelGan.Tensors;
+using VoxelGan.Tensors.IO;
+
+namespace VoxelGan.Gan.Data;
+
+/// <summary>
+/// Reads and writes volumes by file extension: <c>.npy</c> (any numeric dtype, 3D; a 4D/5D array with
+/// leading extents of 1 is squeezed), multi-page TIFF stacks (<c>.tif</c>, <c>.tiff</c>), <c>.raw</c>
+/// (uint8 unless told otherwise, dimensions given), and VTK ImageData (<c>.vti</c>).
+/// </summary>
+public static class VolumeFile
+{
+    /// <summary>Extensions <see cref="Read"/> understands.</summary>
+    public static readonly string[] Extensions = [".npy", ".tif", ".tiff", ".raw", ".vti"];
+
+    /// <summary>Reads a volume; <paramref name="rawDims"/> (D, H, W) is needed for <c>.raw</c> only.</summary>
+    public static Volume Read(string path, int[]? rawDims = null, string rawType = "uint8")
+    {
+        if (Directory.Exists(path)) throw new ArgumentException($"{path} is a folder, not a volume file");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".npy" => FromNpy(path),
+            ".tif" or ".tiff" => TiffStack.Read(path),
+            ".raw" => RawVolume.Read(path, rawDims ?? throw new ArgumentException($"{path}: a .raw volume needs --dims D,H,W"), rawType),
+            ".vti" => VtiFile.Read(path),
+            var e => throw new ArgumentException($"{path}: unknown volume format '{e}' (supported: {string.Join(", ", Extensions)})"),
+        };
+    }
+
+    /// <summary>Writes <c>.npy</c> (float32, or uint8 when <paramref name="asBytes"/>) or <c>.vti</c> by extension, atomically.</summary>
+    public static void Write(string path, Volume volume, bool asBytes = false)
+    {
+        switch (Path.GetExtension(path).ToLowerInvariant())
+        {
+            case ".npy" when asBytes:
+                NpyFile.Write(path, volume.Values.Select(v => (byte)v).ToArray(), volume.D, volume.H, volume.W);
+                break;
+            case ".npy":
+                NpyFile.Write(path, volume.Values, volume.D, volume.H, volume.W);
+                break;
+            case ".vti":
+                VtiFile.Write(path, volume);
+                break;
+            default:
+                throw new ArgumentException($"{path}: volumes are written as .npy or .vti");
+        }
+    }
+
+    /// <summary>The volume files named: files as given, folders expanded to their volume files (sorted).</summary>
+    public static List<string> Expand(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var p in paths)
+        {
+            if (Directory.Exists(p))
+            {
+                var inside = Directory.EnumerateFiles(p).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .Order(StringComparer.Ordinal).ToList();
+                if (inside.Count == 0) throw new ArgumentException($"{p}: the folder holds no volume files ({string.Join(", ", Extensions)})");
+                files.AddRange(inside);
+            }
+            else if (File.Exists(p)) files.Add(p);
+            else throw new FileNotFoundException($"{p}: no such file or folder");
+        }
+        if (files.Count == 0) throw new ArgumentException("no volume files given");
+        return files;
+    }
+
+    private static Volume FromNpy(string path)
+    {
+        var a = NpyFile.Read(path);
+        var dims = a.Shape.SkipWhile(e => e == 1).ToArray();
+        if (a.Shape.Length > 3 && dims.Length == 3 && a.Shape.Length <= 5) { }
+        else if (a.Shape.Length != 3)
+            throw new ShapeException($"{path}: a volume is a 3D array, this one has shape ({string.Join(", ", a.Shape)})");
+        else dims = a.Shape;
+        if (dims.Any(e => e == 0)) throw new ShapeException($"{path}: the volume ({string.Join(", ", a.Shape)}) is empty");
+        var values = new float[a.Values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)a.Values[i];
+            if (!float.IsFinite(values[i])) throw new InvalidDataException($"{path}: voxel {i} is {a.Values[i]}, not a finite number");
+        }
+        return new Volume(values, dims[0], dims[1], dims[2], path);
+    }
+}
