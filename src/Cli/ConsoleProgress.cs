@@ -13,7 +13,7 @@ internal sealed class ConsoleProgress : IDisposable
     private readonly long _total;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly bool _interactive = !Console.IsErrorRedirected;
-    private TimeSpan _lastPrint = TimeSpan.MinValue;
+    private TimeSpan? _lastPrint;
     private long _done;
 
     public ConsoleProgress(string label, long total, long start = 0)
@@ -32,7 +32,7 @@ internal sealed class ConsoleProgress : IDisposable
         _done = done;
         var now = _clock.Elapsed;
         bool last = done >= _total;
-        if (!last && now - _lastPrint < (_interactive ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(10))) return;
+        if (!last && _lastPrint is { } previous && now - previous < (_interactive ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(10))) return;
         _lastPrint = now;
         double fraction = (double)done / _total;
         long fresh = done - StartedAt;

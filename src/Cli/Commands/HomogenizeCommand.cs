@@ -107,7 +107,8 @@ internal static class HomogenizeCommand
         scheme = solver.Options.Scheme == HomogenizationScheme.Basic ? "basic" : "cg",
         tolerance = solver.Options.Tolerance,
         loads = single < 0 ? LoadNames : [LoadNames[single]],
-        C = Enumerable.Range(0, 6).Select(i => Enumerable.Range(0, 6).Select(j => r.Stiffness[i, j]).ToArray()).ToArray(),
+        // With one load case only its column is known; the others are null rather than a misleading 0.
+        C = Enumerable.Range(0, 6).Select(i => Enumerable.Range(0, 6).Select(j => single < 0 || j == single ? r.Stiffness[i, j] : (double?)null).ToArray()).ToArray(),
         iterations = r.LoadCases.Select(c => c.Iterations).ToArray(),
         residuals = r.LoadCases.Select(c => c.Residual).ToArray(),
         seconds = r.Seconds,
