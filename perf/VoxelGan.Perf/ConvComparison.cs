@@ -26,7 +26,7 @@ internal static class ConvComparison
         Console.WriteLine($"{"case",-42} {"VoxelGan s",12} {"PyTorch s",12} {"ratio",8}");
         PeerProcess.Row("critic Conv3d 1->16 k3, 8x1x32^3, fwd+bwd", ours1, peer?["critic_conv3d_fwd_bwd"].GetDouble());
         PeerProcess.Row("generator ConvT3d 256->128 k3 s2, 8x256x2^3", ours2, peer?["generator_convtranspose3d_fwd_bwd"].GetDouble());
-        if (peer is not null) Console.WriteLine($"peer: torch {peer["torch"]} with {peer["threads"]} threads");
+        if (peer is not null) Console.WriteLine($"peer: torch {peer["torch"]} on {peer["device"]} with {peer["threads"]} threads");
     }
 
     private static void Step(Layer layer, Var input)

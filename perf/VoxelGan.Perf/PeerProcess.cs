@@ -9,7 +9,11 @@ internal static class PeerProcess
     /// <summary>The parsed JSON, or null (with the reason on stderr) when the peer cannot run.</summary>
     public static Dictionary<string, JsonElement>? Run(string repoRoot, string script, params string[] args)
     {
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // VOXELGAN_PYTHON picks the interpreter (GPU images keep PyTorch elsewhere); peers that can use a
+        // GPU do so when VoxelGan runs on CUDA, so a ratio always compares like with like.
+        var python = Environment.GetEnvironmentVariable("VOXELGAN_PYTHON") is { Length: > 0 } p0 ? p0 : "/usr/bin/python3";
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["VOXELGAN_PEER_DEVICE"] = BenchDevice.Instance.Kind == VoxelGan.Tensors.DeviceKind.Cuda ? "cuda" : "cpu";
         psi.ArgumentList.Add(Path.Combine(repoRoot, "perf", "peers", script));
         foreach (var a in args) psi.ArgumentList.Add(a);
         try
@@ -23,7 +27,7 @@ internal static class PeerProcess
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            Console.Error.WriteLine("peer unavailable: /usr/bin/python3 not found (apt-get install python3-numpy python3-torch python3-pyfftw)");
+            Console.Error.WriteLine($"peer unavailable: {python} not found (apt-get install python3-numpy python3-torch python3-pyfftw)");
         }
         return null;
     }

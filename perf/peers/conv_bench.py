@@ -5,6 +5,7 @@ on 8x1x32^3; generator ConvTranspose3d 256->128, k3, stride 2, padding 1, output
 Prints one JSON object of median seconds per call. Usage: python3 conv_bench.py [threads] [repeats]
 """
 import json
+import os
 import sys
 import time
 
@@ -26,21 +27,26 @@ def median_time(fn):
     return sorted(times)[len(times) // 2]
 
 
-critic = torch.nn.Conv3d(1, 16, 3, padding=1)
-x = torch.randn(8, 1, 32, 32, 32, requires_grad=True)
-generator = torch.nn.ConvTranspose3d(256, 128, 3, stride=2, padding=1, output_padding=1)
-z = torch.randn(8, 256, 2, 2, 2, requires_grad=True)
+# VOXELGAN_PEER_DEVICE=cuda when VoxelGan itself runs on CUDA, so both sides use the GPU.
+device = torch.device(os.environ.get("VOXELGAN_PEER_DEVICE", "cpu"))
+critic = torch.nn.Conv3d(1, 16, 3, padding=1).to(device)
+x = torch.randn(8, 1, 32, 32, 32, device=device, requires_grad=True)
+generator = torch.nn.ConvTranspose3d(256, 128, 3, stride=2, padding=1, output_padding=1).to(device)
+z = torch.randn(8, 256, 2, 2, 2, device=device, requires_grad=True)
 
 
 def step(layer, inp):
     layer.zero_grad()
     inp.grad = None
     layer(inp).sum().backward()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
 
 
 print(json.dumps({
     "torch": torch.__version__,
     "threads": threads,
+    "device": str(device),
     "critic_conv3d_fwd_bwd": median_time(lambda: step(critic, x)),
     "generator_convtranspose3d_fwd_bwd": median_time(lambda: step(generator, z)),
 }))
