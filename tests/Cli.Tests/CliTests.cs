@@ -8,7 +8,8 @@ public class CliTests
     internal static (int Code, string Out, string Err) Run(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "voxelgan.dll"));
+        // Beside this test assembly, not AppContext.BaseDirectory: a console runner has its own base directory.
+        psi.ArgumentList.Add(Path.Combine(Path.GetDirectoryName(typeof(CliTests).Assembly.Location)!, "voxelgan.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("VOXELGAN_DEVICE");
         using var p = Process.Start(psi)!;
