@@ -49,7 +49,8 @@ public sealed class Nadam : IDisposable
     public double Step(double gradScale = 1)
     {
         var withGrad = _parameters.Where(p => p.Parameter.Grad is not null).ToArray();
-        double norm = gradScale * GradientClipping.GlobalNorm(withGrad.Select(p => p.Parameter.Grad!));
+        // A negative gradScale flips the gradients (the generator reuses the critic loss's gradient, see WganGp).
+        double norm = Math.Abs(gradScale) * GradientClipping.GlobalNorm(withGrad.Select(p => p.Parameter.Grad!));
         double scale = gradScale * GradientClipping.Factor(norm, Options.ClipNorm);
         long t = ++Steps;
         double mu = Mu(t), muNext = Mu(t + 1);

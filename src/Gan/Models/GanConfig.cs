@@ -1,0 +1,68 @@
+namespace VoxelGan.Gan.Models;
+
+/// <summary>Critic filter counts per block: growing S, 2S, 4S, ... (the code) or constant S (paper section 4.1).</summary>
+public enum CriticTopology
+{
+    /// <summary>Filters double every block.</summary>
+    Growing,
+
+    /// <summary>Every block has S filters.</summary>
+    Constant,
+}
+
+/// <summary>
+/// The architecture of DESIGN.md section 3: edge <see cref="Size"/> (a power of two, 8 or more),
+/// generator filters S = <see cref="Ngf"/> in the last block, critic filters S = <see cref="Ndf"/> in the first.
+/// </summary>
+public sealed record GanConfig
+{
+    /// <summary>Volume edge n.</summary>
+    public int Size { get; init; } = 32;
+
+    /// <summary>Generator filters of the last block (nGf).</summary>
+    public int Ngf { get; init; } = 32;
+
+    /// <summary>Critic filters of the first block (nDf).</summary>
+    public int Ndf { get; init; } = 16;
+
+    /// <summary>Critic filter growth.</summary>
+    public CriticTopology Topology { get; init; } = CriticTopology.Growing;
+
+    /// <summary>LeakyReLU slope in the critic (0.3 in the authors' code, 0.2 in the paper's text).</summary>
+    public double CriticSlope { get; init; } = 0.3;
+
+    /// <summary>LeakyReLU slope in the generator and mapping network.</summary>
+    public double GeneratorSlope { get; init; } = 0.2;
+
+    /// <summary>Latent dimension.</summary>
+    public int LatentDim { get; init; } = 128;
+
+    /// <summary>Dense layers of the mapping network.</summary>
+    public int MappingLayers { get; init; } = 8;
+
+    /// <summary>Smallest value of the standardized training data (output range of the generator).</summary>
+    public double LambdaMin { get; init; } = -1;
+
+    /// <summary>Largest value of the standardized training data.</summary>
+    public double LambdaMax { get; init; } = 1;
+
+    /// <summary>Generator blocks nb = log2(n) - 2.</summary>
+    public int GeneratorBlocks => Log2(Size) - 2;
+
+    /// <summary>Critic blocks: log2(n) - 1 pooled ones and a last one at 2^3.</summary>
+    public int CriticBlocks => Log2(Size);
+
+    /// <summary>Throws naming the offending value when the configuration cannot be built.</summary>
+    public GanConfig Validate()
+    {
+        if (Size < 8 || (Size & (Size - 1)) != 0)
+            throw new ArgumentException($"volume size {Size} is not a power of two of at least 8 (the generator doubles 2^3 up to n, the critic pools n down to 2^3)");
+        if (Ngf < 1 || Ndf < 1) throw new ArgumentException($"--ngf and --ndf must be positive, got {Ngf} and {Ndf}");
+        if (LatentDim < 1 || MappingLayers < 0) throw new ArgumentException($"latent dimension {LatentDim} and mapping layers {MappingLayers} must be positive");
+        if (!(LambdaMax > LambdaMin)) throw new ArgumentException($"lambda_max {LambdaMax} must exceed lambda_min {LambdaMin}");
+        if (!(CriticSlope >= 0 && CriticSlope < 1)) throw new ArgumentException($"--critic-slope must lie in [0, 1), got {CriticSlope}");
+        return this;
+    }
+
+    private static int Log2(int n) => (int)Math.Round(Math.Log2(n));
+}

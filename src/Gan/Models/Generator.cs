@@ -1,0 +1,74 @@
+using VoxelGan.Autograd;
+using VoxelGan.Layers;
+using VoxelGan.Tensors;
+using static VoxelGan.Autograd.Functional;
+
+namespace VoxelGan.Gan.Models;
+
+/// <summary>
+/// The generator of DESIGN.md section 3: z [B, 128] -> mapping network (8 x Dense + LeakyReLU) ->
+/// Dense to 8 F0 + LeakyReLU, reshaped to w [B, F0, 2, 2, 2] -> nb residual blocks
+/// x &lt;- LeakyReLU(ConvT3d_k3,s2(x)) + LeakyReLU(ConvT3d_k1,s2^(b+1)(w)) -> ConvT3d_k3,s2 to one channel
+/// -> lambda_min + (tanh + 1) / 2 (lambda_max - lambda_min). Filters F = [S 2^nb, ..., 2S, S].
+/// Parameter names: <c>mapping.{2i}.weight</c>, <c>input.0.weight</c>, <c>blocks.{b}.main.0.weight</c>,
+/// <c>blocks.{b}.skip.0.weight</c>, <c>output.0.weight</c> (and biases).
+/// </summary>
+public sealed class Generator : Module
+{
+    private readonly Sequential _mapping, _input, _output;
+    private readonly List<(Sequential Main, Sequential Skip)> _blocks = [];
+
+    /// <summary>Builds the generator with orthogonal kernels and zero biases.</summary>
+    public Generator(GanConfig config, RandomGenerator rng, Device? device = null)
+    {
+        Config = config.Validate();
+        int nb = config.GeneratorBlocks;
+        var filters = Enumerable.Range(0, nb + 1).Select(b => config.Ngf << (nb - b)).ToArray();
+        var mapping = new List<Layer>();
+        for (int i = 0; i < config.MappingLayers; i++)
+        {
+            mapping.Add(new Dense(config.LatentDim, config.LatentDim, rng, device: device));
+            mapping.Add(new LeakyRelu(config.GeneratorSlope));
+        }
+        _mapping = AddModule("mapping", new Sequential([.. mapping]));
+        _input = AddModule("input", new Sequential(new Dense(config.LatentDim, 8 * filters[0], rng, device: device), new LeakyRelu(config.GeneratorSlope)));
+        var blocks = AddModule("blocks", new ModuleList());
+        for (int b = 0; b < nb; b++)
+        {
+            var block = blocks.Add(new ModuleList());
+            var main = block.Add("main", new Sequential(Layers.ConvTranspose3d.Same(filters[b], filters[b + 1], 3, 2, rng, device: device), new LeakyRelu(config.GeneratorSlope)));
+            var skip = block.Add("skip", new Sequential(Layers.ConvTranspose3d.Same(filters[0], filters[b + 1], 1, 2 << b, rng, device: device), new LeakyRelu(config.GeneratorSlope)));
+            _blocks.Add((main, skip));
+        }
+        _output = AddModule("output", new Sequential(Layers.ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device), new ScaledTanh(config.LambdaMin, config.LambdaMax)));
+        Filters = filters;
+    }
+
+    /// <summary>The architecture.</summary>
+    public GanConfig Config { get; }
+
+    /// <summary>F0 .. F_nb.</summary>
+    public IReadOnlyList<int> Filters { get; }
+
+    /// <summary>The mapping network's parameters (their own optimizer group).</summary>
+    public ParameterGroup MappingGroup(double learningRateFactor) => Group("mapping", "mapping.", learningRateFactor);
+
+    /// <summary>Every parameter but the mapping network's.</summary>
+    public ParameterGroup SynthesisGroup() =>
+        new("synthesis", NamedParameters().Where(p => !p.Name.StartsWith("mapping.", StringComparison.Ordinal)).ToArray());
+
+    private static Var Float32(Var x) => x.DType == DType.Float16 ? Cast(x, DType.Float32) : x;
+
+    /// <summary>z [B, latent] -> volumes [B, 1, n, n, n]; block outputs in float16 under mixed precision.</summary>
+    public Var Forward(Var z, Precision precision = Precision.Fp32)
+    {
+        if (z.Shape.Rank != 2 || z.Shape[1] != Config.LatentDim)
+            throw new ShapeException($"generator input must be [batch, {Config.LatentDim}], got {z.Shape}");
+        var mapped = _mapping.Forward(z);
+        var w = Reshape(_input.Forward(mapped), z.Shape[0], Filters[0], 2, 2, 2);
+        var x = w;
+        // Under mixed precision each branch stores its output in float16; the sum is formed in float32.
+        foreach (var (main, skip) in _blocks) x = Float32(main.Forward(x, precision)) + Float32(skip.Forward(w, precision));
+        return _output.Forward(x);
+    }
+}

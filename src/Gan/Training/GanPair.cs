@@ -1,0 +1,23 @@
+using VoxelGan.Gan.Models;
+using VoxelGan.Layers;
+using VoxelGan.Tensors;
+
+namespace VoxelGan.Gan.Training;
+
+/// <summary>The generator and the critic under one module, so one checkpoint holds both (<c>generator.*</c>, <c>critic.*</c>).</summary>
+public sealed class GanPair : Module
+{
+    /// <summary>Builds both networks from one seed (generator first).</summary>
+    public GanPair(GanConfig config, ulong seed, Device? device = null)
+    {
+        var rng = new RandomGenerator(seed);
+        Generator = AddModule("generator", new Generator(config, rng, device));
+        Critic = AddModule("critic", new Critic(config, rng, device));
+    }
+
+    /// <summary>The generator.</summary>
+    public Generator Generator { get; }
+
+    /// <summary>The critic.</summary>
+    public Critic Critic { get; }
+}

@@ -1,0 +1,77 @@
+using VoxelGan.Layers;
+
+namespace VoxelGan.Gan.Training;
+
+/// <summary>
+/// Training hyperparameters; defaults are the paper's Table 1 resolved against the authors' code
+/// (DESIGN.md section 3).
+/// </summary>
+public sealed record TrainOptions
+{
+    /// <summary>Iterations (generator updates) to train in total.</summary>
+    public long Iterations { get; init; } = 20_000;
+
+    /// <summary>Volumes per batch.</summary>
+    public int BatchSize { get; init; } = 8;
+
+    /// <summary>Critic learning rate lr_D.</summary>
+    public double LearningRateCritic { get; init; } = 1e-4;
+
+    /// <summary>Generator learning rate lr_G.</summary>
+    public double LearningRateGenerator { get; init; } = 5e-5;
+
+    /// <summary>The mapping network's learning rate as a fraction of lr_G (0.01 in the code, 0.1 in the paper's text).</summary>
+    public double MappingLearningRateFactor { get; init; } = 0.01;
+
+    /// <summary>Nadam beta1.</summary>
+    public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>Nadam beta2.</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Nadam epsilon (Keras default).</summary>
+    public double Epsilon { get; init; } = 1e-7;
+
+    /// <summary>Gradient-penalty weight lambda.</summary>
+    public double GradientPenaltyWeight { get; init; } = 10;
+
+    /// <summary>Global-norm clipping per optimizer (0 disables).</summary>
+    public double ClipNorm { get; init; } = 1.0;
+
+    /// <summary>Critic updates per generator update; 1 = the code's joint update from one forward pass.</summary>
+    public int CriticSteps { get; init; } = 1;
+
+    /// <summary>Activation storage: mixed (the code's default) or fp32.</summary>
+    public Precision Precision { get; init; } = Precision.Mixed;
+
+    /// <summary>Seed of weights, batches, latent vectors and interpolation weights.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Write a PNG grid of generated centre slices every this many iterations (0: never).</summary>
+    public long SampleEvery { get; init; } = 500;
+
+    /// <summary>Keep a numbered checkpoint every this many iterations (latest.safetensors is refreshed then too).</summary>
+    public long CheckpointEvery { get; init; } = 1000;
+
+    /// <summary>Initial dynamic loss scale (mixed precision).</summary>
+    public double InitialLossScale { get; init; } = 32768;
+
+    /// <summary>Clean steps before the loss scale doubles.</summary>
+    public int LossScaleGrowthInterval { get; init; } = 2000;
+
+    /// <summary>Throws naming the first invalid option.</summary>
+    public TrainOptions Validate()
+    {
+        if (Iterations < 1) throw new ArgumentException($"--iterations must be positive, got {Iterations}");
+        if (BatchSize < 1) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
+        if (!(LearningRateCritic > 0) || !(LearningRateGenerator > 0)) throw new ArgumentException($"learning rates must be positive, got lr_D {LearningRateCritic}, lr_G {LearningRateGenerator}");
+        if (!(MappingLearningRateFactor > 0)) throw new ArgumentException($"--mapping-lr-factor must be positive, got {MappingLearningRateFactor}");
+        if (!(Beta1 is >= 0 and < 1) || !(Beta2 is >= 0 and < 1)) throw new ArgumentException($"betas must lie in [0, 1), got {Beta1}, {Beta2}");
+        if (!(Epsilon > 0)) throw new ArgumentException($"--epsilon must be positive, got {Epsilon}");
+        if (!(GradientPenaltyWeight >= 0)) throw new ArgumentException($"--gp-weight must be non-negative, got {GradientPenaltyWeight}");
+        if (!(ClipNorm >= 0)) throw new ArgumentException($"--clip-norm must be non-negative (0 disables), got {ClipNorm}");
+        if (CriticSteps < 1) throw new ArgumentException($"--critic-steps must be at least 1, got {CriticSteps}");
+        if (SampleEvery < 0 || CheckpointEvery < 0) throw new ArgumentException("--sample-every and --checkpoint-every must be non-negative");
+        return this;
+    }
+}
