@@ -7,6 +7,8 @@ using VoxelGan.Perf;
 // Cross-check against PyTorch: dotnet run -c Release --project perf/VoxelGan.Perf -- crosscheck-conv DIR
 // Same-run comparison with PyTorch (2 threads): dotnet run -c Release --project perf/VoxelGan.Perf -- compare-conv
 // FFT and homogenization against NumPy/pyFFTW: dotnet run -c Release --project perf/VoxelGan.Perf -- compare-fft
+// One training iteration against PyTorch: dotnet run -c Release --project perf/VoxelGan.Perf -- compare-train
+// CPU accelerator launch cost: dotnet run -c Release --project perf/VoxelGan.Perf -- launch-overhead
 if (args is ["crosscheck-conv", var dir])
 {
     ConvCrossCheck.Write(dir);
@@ -22,6 +24,13 @@ if (args is ["compare-fft", ..])
     // Optional: compare-fft 32,64,128 32,64 (FFT sizes, homogenization sizes).
     int[] Sizes(int i, int[] fallback) => args.Length > i ? args[i].Split(',').Select(int.Parse).ToArray() : fallback;
     FftComparison.Run(Directory.GetCurrentDirectory(), Sizes(1, [32, 64, 128]), Sizes(2, [32, 64]));
+    return;
+}
+if (args is ["compare-train", ..])
+{
+    // Optional: compare-train SIZE NGF NDF BATCH REPEATS (default: the paper's 32 32 16 8, 3 repeats).
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i]) : fallback;
+    TrainComparison.Run(Directory.GetCurrentDirectory(), Arg(1, 32), Arg(2, 32), Arg(3, 16), Arg(4, 8), Arg(5, 3));
     return;
 }
 if (args is ["launch-overhead"])

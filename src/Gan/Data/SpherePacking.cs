@@ -18,7 +18,11 @@ public enum SphereStyle
 public static class SpherePacking
 {
     /// <summary>A [size, size, size] phase map (row-major) with inclusion fraction close to <paramref name="fraction"/>.</summary>
-    public static byte[] Generate(int size, double radius, double fraction, int seed, SphereStyle style = SphereStyle.Periodic)
+    public static byte[] Generate(int size, double radius, double fraction, int seed, SphereStyle style = SphereStyle.Periodic) =>
+        Pack(size, radius, fraction, seed, style).Phases;
+
+    /// <summary>The phase map and the sphere centres (in voxel units, voxel (a, b, c) centred at (a + 1/2, b + 1/2, c + 1/2)).</summary>
+    public static (byte[] Phases, IReadOnlyList<(double X, double Y, double Z)> Centres) Pack(int size, double radius, double fraction, int seed, SphereStyle style = SphereStyle.Periodic)
     {
         if (size < 1) throw new ArgumentException($"volume size must be positive, got {size}");
         if (!(radius > 0) || 2 * radius > size) throw new ArgumentException($"sphere radius {radius} must be positive and fit the {size}^3 volume");
@@ -46,10 +50,11 @@ public static class SpherePacking
             inclusion += Paint(phases, size, c, radius, periodic: style == SphereStyle.Periodic);
             if (centres.Count > 10 * phases.Length / sphereVolume + 100) break;
         }
-        return phases;
+        return (phases, centres);
     }
 
-    private static double Distance2((double X, double Y, double Z) a, (double X, double Y, double Z) b, int size)
+    /// <summary>Squared minimum-image distance in a periodic cube of edge <paramref name="size"/>.</summary>
+    public static double Distance2((double X, double Y, double Z) a, (double X, double Y, double Z) b, int size)
     {
         double Wrap(double d) { d = Math.Abs(d) % size; return Math.Min(d, size - d); }
         double dx = Wrap(a.X - b.X), dy = Wrap(a.Y - b.Y), dz = Wrap(a.Z - b.Z);

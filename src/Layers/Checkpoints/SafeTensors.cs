@@ -65,25 +65,47 @@ public static class SafeTensors
         });
     }
 
-    /// <summary>Reads every tensor of <paramref name="path"/> onto <paramref name="device"/>; errors name the file and the tensor.</summary>
-    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path, Device? device = null)
+    /// <summary>Reads only the <c>__metadata__</c> strings of <paramref name="path"/> (no tensor data).</summary>
+    public static Dictionary<string, string> ReadMetadata(string path)
+    {
+        var (header, _) = ReadHeader(path, headerOnly: true);
+        return header["__metadata__"] is JsonObject m ? m.ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>()) : [];
+    }
+
+    private static (JsonObject Header, byte[] Bytes) ReadHeader(string path, bool headerOnly)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint {path} does not exist", path);
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 8) throw new InvalidDataException($"{path}: {bytes.Length} bytes is too short for a safetensors file");
+        byte[] bytes;
+        using (var file = File.OpenRead(path))
+        {
+            var prefix = new byte[Math.Min(8, file.Length)];
+            file.ReadExactly(prefix);
+            if (prefix.Length < 8) throw new InvalidDataException($"{path}: {file.Length} bytes is too short for a safetensors file");
+            long length = BinaryPrimitives.ReadInt64LittleEndian(prefix);
+            if (length <= 0 || length > MaxHeaderBytes || 8 + length > file.Length)
+                throw new InvalidDataException($"{path}: header length {length} does not fit a file of {file.Length} bytes (not a safetensors file?)");
+            bytes = new byte[headerOnly ? 8 + length : file.Length];
+            prefix.CopyTo(bytes, 0);
+            file.ReadExactly(bytes.AsSpan(8));
+        }
         long n = BinaryPrimitives.ReadInt64LittleEndian(bytes);
-        if (n <= 0 || n > MaxHeaderBytes || 8 + n > bytes.Length)
-            throw new InvalidDataException($"{path}: header length {n} does not fit a file of {bytes.Length} bytes (not a safetensors file?)");
-        JsonObject header;
         try
         {
-            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)n))?.AsObject()
-                     ?? throw new InvalidDataException($"{path}: empty header");
+            var header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)n))?.AsObject()
+                         ?? throw new InvalidDataException($"{path}: empty header");
+            return (header, bytes);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path}: header is not valid JSON ({e.Message})");
         }
+    }
+
+    /// <summary>Reads every tensor of <paramref name="path"/> onto <paramref name="device"/>; errors name the file and the tensor.</summary>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path, Device? device = null)
+    {
+        var (header, bytes) = ReadHeader(path, headerOnly: false);
+        long n = BinaryPrimitives.ReadInt64LittleEndian(bytes);
         long dataStart = 8 + n, dataLength = bytes.Length - dataStart;
         var tensors = new Dictionary<string, Tensor>();
         var metadata = new Dictionary<string, string>();

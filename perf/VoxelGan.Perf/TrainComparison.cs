@@ -1,0 +1,40 @@
+using VoxelGan.Gan.Data;
+using VoxelGan.Gan.Models;
+using VoxelGan.Gan.Training;
+using VoxelGan.Layers;
+using VoxelGan.Tensors;
+
+namespace VoxelGan.Perf;
+
+/// <summary>
+/// <c>compare-train</c>: one WGAN-GP training iteration (fp32 and mixed) at the paper's 32^3
+/// configuration (batch 8, nGf 32, nDf 16) in VoxelGan and in the same model written in PyTorch
+/// (<c>perf/peers/train_bench.py</c>, 2 threads on a CPU, the GPU when VoxelGan runs on CUDA), same run.
+/// Median of <c>repeats</c> iterations after one warm-up.
+/// </summary>
+internal static class TrainComparison
+{
+    public static void Run(string repoRoot, int size, int ngf, int ndf, int batch, int repeats)
+    {
+        var d = BenchDevice.Instance;
+        var config = new GanConfig { Size = size, Ngf = ngf, Ndf = ndf };
+        var ours = new Dictionary<Precision, double>();
+        long gParams = 0, cParams = 0;
+        foreach (var precision in new[] { Precision.Fp32, Precision.Mixed })
+        {
+            var data = Dataset.Spheres(batch, size, 1);
+            using var trainer = new Trainer(config, new TrainOptions { BatchSize = batch, Precision = precision }, data.ToTensor(d), d);
+            (gParams, cParams) = (trainer.Models.Generator.ParameterCount, trainer.Models.Critic.ParameterCount);
+            d.Pool.ResetPeak();
+            ours[precision] = PeerProcess.Median(() => { trainer.TrainStep(); BenchDevice.Sync(); }, repeats);
+            Console.WriteLine($"VoxelGan {precision}: {ours[precision]:F3} s per iteration, peak pool {d.Pool.PeakBytesInUse / 1e6:F1} MB");
+        }
+        var peer = PeerProcess.Run(repoRoot, "train_bench.py", size.ToString(), ngf.ToString(), ndf.ToString(), batch.ToString(), "2", repeats.ToString());
+        Console.WriteLine($"device: {d}; {size}^3, nGf {ngf}, nDf {ndf}, batch {batch}; generator {gParams:N0}, critic {cParams:N0} parameters");
+        Console.WriteLine($"{"case",-40} {"VoxelGan s",12} {"PyTorch s",12} {"ratio",8}");
+        PeerProcess.Row("training iteration fp32", ours[Precision.Fp32], peer?["fp32"].GetDouble(), 40);
+        PeerProcess.Row("training iteration mixed", ours[Precision.Mixed], peer?["mixed"].GetDouble(), 40);
+        if (peer is not null)
+            Console.WriteLine($"peer: torch {peer["torch"]} on {peer["device"]}, {peer["threads"]} threads; its model: generator {peer["generator_parameters"]}, critic {peer["critic_parameters"]} parameters");
+    }
+}

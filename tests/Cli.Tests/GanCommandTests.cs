@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text.Json;
+using VoxelGan.Tensors.IO;
+
+namespace VoxelGan.Cli.Tests;
+
+/// <summary>The data, model, train, generate and evaluate commands as a user runs them, at tiny sizes.</summary>
+public sealed class GanCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("voxelgan-gan-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private string P(params string[] parts) => Path.Combine([_dir.FullName, .. parts]);
+
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliTests.Run([.. args, "--device", "cpu"]);
+
+    private static string[] Tiny(string precision = "fp32", string sampleEvery = "1") =>
+        ["--data", "spheres", "--data-count", "4", "--size", "8", "--ngf", "2", "--ndf", "2", "--batch-size", "2", "--precision", precision, "--sample-every", sampleEvery, "--checkpoint-every", "2"];
+
+    private static readonly string[] TinyTraining = Tiny();
+
+    [Fact]
+    public void SpheresFibresAndSliceWriteTheirVolumes()
+    {
+        var (code, output, err) = Run("spheres", "--count", "3", "--size", "16", "--radius", "2", "--out", P("spheres"));
+        Assert.True(code == 0, err);
+        Assert.Equal(3, Directory.GetFiles(P("spheres"), "sphere_*.npy").Length);
+        Assert.Contains("mean inclusion fraction 0.2", output);
+        var a = NpyFile.Read(P("spheres", "sphere_0000.npy"));
+        Assert.Equal(("uint8", new[] { 16, 16, 16 }), (a.DType, a.Shape));
+
+        (code, _, err) = Run("fibres", "--size", "24", "--length", "10", "--radius", "1.5", "--out", P("scan.tif"));
+        Assert.True(code == 0, err);
+        (code, output, err) = Run("slice", P("scan.tif"), "--size", "8", "--count", "5", "--out", P("subs"));
+        Assert.True(code == 0, err);
+        Assert.Equal(5, Directory.GetFiles(P("subs"), "sub_*.npy").Length);
+        Assert.Contains("from", output);
+    }
+
+    [Fact]
+    public void ModelPrintsThePapersParameterCounts()
+    {
+        var (code, output, err) = Run("model", "--size", "32", "--ngf", "32", "--ndf", "16");
+        Assert.True(code == 0, err);
+        Assert.Contains("generator 1,616,161 trainable parameters", output);
+        Assert.Contains("critic    3,579,537 trainable parameters", output);
+        Assert.Contains("blocks.0.main.0", output);
+    }
+
+    [Fact]
+    public void TrainResumeGenerateAndEvaluateRunEndToEnd()
+    {
+        var run = P("runs", "tiny");
+        var (code, output, err) = Run(["train", "--out", run, "--iterations", "2", .. TinyTraining]);
+        Assert.True(code == 0, err);
+        Assert.Contains("done: 2 iterations", output);
+        foreach (var f in new[] { "config.json", "metrics.jsonl", "latest.safetensors", "checkpoints/step_0000002.safetensors", "samples/step_0000001.png" })
+            Assert.True(File.Exists(Path.Combine(run, f)), $"{f} missing");
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        var line = JsonDocument.Parse(File.ReadAllLines(Path.Combine(run, "metrics.jsonl"))[1]).RootElement;
+        foreach (var key in new[] { "step", "critic_loss", "generator_loss", "gradient_penalty", "wasserstein", "fake_mean", "fake_std", "seconds" })
+            Assert.True(line.TryGetProperty(key, out _), $"metrics.jsonl lacks {key}");
+
+        (code, output, err) = Run("train", "--resume", run, "--iterations", "3");
+        Assert.True(code == 0, err);
+        Assert.Contains("resuming", output);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+
+        (code, _, err) = Run("generate", Path.Combine(run, "latest.safetensors"), "--count", "3", "--out", P("gen"), "--vti");
+        Assert.True(code == 0, err);
+        Assert.Equal(3, Directory.GetFiles(P("gen", "phases")).Length);
+        Assert.Equal(3, Directory.GetFiles(P("gen", "raw")).Length);
+        Assert.Equal(3, Directory.GetFiles(P("gen", "vti")).Length);
+        Assert.True(File.Exists(P("gen", "slices.png")));
+        Assert.All(NpyFile.Read(P("gen", "phases", "sample_0000.npy")).Values, v => Assert.True(v is 0 or 1));
+
+        Assert.Equal(0, Run("spheres", "--count", "3", "--size", "8", "--radius", "1.5", "--out", P("real")).Code);
+        (code, output, err) = Run("evaluate", "--real", P("real"), "--fake", P("gen"), "--homogenize", "1");
+        Assert.True(code == 0, err);
+        Assert.Contains("p1", output);
+        using var json = JsonDocument.Parse(File.ReadAllText(P("gen", "evaluation.json")));
+        foreach (var key in new[] { "E_p1", "E_p2", "E_C11" }) Assert.True(json.RootElement.GetProperty(key).GetDouble() >= 0, key);
+        Assert.True(File.Exists(P("gen", "s2.png")));
+    }
+
+    [Fact]
+    public void SigtermSavesACheckpointAndExitsCleanly()
+    {
+        var run = P("runs", "stopped");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(Path.GetDirectoryName(typeof(CliTests).Assembly.Location)!, "voxelgan.dll"));
+        foreach (var a in (string[])["train", "--out", run, "--iterations", "100000", "--device", "cpu", .. Tiny(sampleEvery: "0")]) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        var metrics = Path.Combine(run, "metrics.jsonl");
+        var clock = Stopwatch.StartNew();
+        while (!(File.Exists(metrics) && File.ReadAllLines(metrics).Length >= 2) && clock.Elapsed < TimeSpan.FromSeconds(90) && !p.HasExited) Thread.Sleep(200);
+        Assert.False(p.HasExited, stderr.Result);
+        Process.Start("kill", ["-TERM", p.Id.ToString()])!.WaitForExit();
+        Assert.True(p.WaitForExit(60_000), "voxelgan train did not stop after SIGTERM");
+        Assert.True(p.ExitCode == 0, stderr.Result);
+        Assert.Contains("interrupted at step", stdout.Result);
+        Assert.True(File.Exists(Path.Combine(run, "latest.safetensors")));
+    }
+
+    [Fact]
+    public void BadInputIsAClearErrorWithExitCode1()
+    {
+        NpyFile.Write(P("grey.npy"), Enumerable.Range(0, 512).Select(i => i / 512f).ToArray(), 8, 8, 8);
+        NpyFile.Write(P("cubes", "a.npy"), new byte[512], 8, 8, 8);
+        Assert.Equal(0, Run(["train", "--out", P("runs", "exists"), "--iterations", "1", .. TinyTraining]).Code);
+        var cases = new (string[] Args, string Message)[]
+        {
+            (["model", "--size", "48"], "volume size 48 is not a power of two"),
+            (["train", "--out", P("r1"), "--data", P("nothing"), "--size", "8"], "no such"),
+            (["train", "--out", P("r2"), "--data", P("cubes"), "--size", "16"], "holds 8^3 volumes but --size is 16"),
+            (["train", "--out", P("runs", "exists"), .. TinyTraining], "already holds a run"),
+            (["train", "--resume", P("nowhere")], "no config.json"),
+            (["train", "--out", P("r3"), .. Tiny(precision: "fp8")], "unknown precision 'fp8'"),
+            (["generate", P("missing.safetensors"), "--out", P("g")], "no such checkpoint"),
+            (["slice", P("grey.npy"), "--size", "4", "--count", "2", "--out", P("s")], "not binary"),
+            (["slice", P("cubes", "a.npy"), "--size", "9", "--count", "2", "--out", P("s")], "do not fit"),
+            (["spheres", "--count", "0", "--out", P("s")], "--count must be positive"),
+            (["evaluate", "--real", P("nowhere"), "--fake", P("cubes")], "no such folder"),
+        };
+        foreach (var (args, message) in cases)
+        {
+            var (code, _, err) = Run(args);
+            Assert.True(code == 1, $"{string.Join(' ', args)} exited {code}: {err}");
+            Assert.Contains(message, err);
+            Assert.DoesNotContain("   at ", err);
+        }
+    }
+}
