@@ -26,7 +26,9 @@ if [ "$what" != perf ]; then
 fi
 if [ "$what" != tests ]; then
   ln -sfn "$repo/perf" "$work/bin/perf/perf"
-  for cmd in ${PERF_COMMANDS:-compare-train compare-conv compare-fft}; do
+  # PERF_COMMANDS: perf commands separated by ';' (each may carry arguments).
+  IFS=';' read -ra commands <<<"${PERF_COMMANDS:-compare-train;compare-conv;compare-fft}"
+  for cmd in "${commands[@]}"; do
     echo "==== $cmd" | tee -a "$out/perf.txt"
     (cd "$work/bin/perf" && timeout 300 dotnet VoxelGan.Perf.dll $cmd) 2>&1 | tee -a "$out/perf.txt"
   done

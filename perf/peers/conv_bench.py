@@ -7,7 +7,8 @@ Prints one JSON object of median seconds per call. Usage: python3 conv_bench.py 
 import json
 import os
 import sys
-import time
+
+from peer_timing import median_time
 
 import torch
 
@@ -15,16 +16,6 @@ threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 torch.set_num_threads(threads)
 torch.manual_seed(0)
-
-
-def median_time(fn):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
 
 
 # VOXELGAN_PEER_DEVICE=cuda when VoxelGan itself runs on CUDA, so both sides use the GPU.
@@ -47,6 +38,6 @@ print(json.dumps({
     "torch": torch.__version__,
     "threads": threads,
     "device": str(device),
-    "critic_conv3d_fwd_bwd": median_time(lambda: step(critic, x)),
-    "generator_convtranspose3d_fwd_bwd": median_time(lambda: step(generator, z)),
+    "critic_conv3d_fwd_bwd": median_time(lambda: step(critic, x), repeats),
+    "generator_convtranspose3d_fwd_bwd": median_time(lambda: step(generator, z), repeats),
 }))

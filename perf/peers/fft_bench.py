@@ -10,6 +10,8 @@ import os
 import sys
 import time
 
+from peer_timing import median_time
+
 threads = int(sys.argv[4]) if len(sys.argv) > 4 else 2
 os.environ.setdefault("OMP_NUM_THREADS", str(threads))
 import numpy as np  # noqa: E402
@@ -20,16 +22,6 @@ try:
     pyfftw.interfaces.cache.enable()
 except ImportError:
     pyfftw = None
-
-
-def median_time(fn, repeats=3):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
 
 
 def lame(e, nu):

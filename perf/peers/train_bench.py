@@ -9,7 +9,8 @@ Device: VOXELGAN_PEER_DEVICE=cpu|cuda. Mixed precision uses torch.autocast (floa
 import json
 import os
 import sys
-import time
+
+from peer_timing import median_time
 
 import torch
 import torch.nn as nn
@@ -108,20 +109,10 @@ def iteration(mixed):
         torch.cuda.synchronize()
 
 
-def median_time(fn):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
-
-
 print(json.dumps({
     "torch": torch.__version__, "threads": threads, "device": str(device),
-    "fp32": median_time(lambda: iteration(False)),
-    "mixed": median_time(lambda: iteration(True)),
+    "fp32": median_time(lambda: iteration(False), repeats),
+    "mixed": median_time(lambda: iteration(True), repeats),
     "generator_parameters": sum(p.numel() for p in G.parameters()),
     "critic_parameters": sum(p.numel() for p in D.parameters()),
 }))
