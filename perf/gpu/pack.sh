@@ -23,6 +23,8 @@ cp -r "$runner"/. "$stage/runner/"
 for t in tests/*.Tests; do cp -r "$t/bin/Release/net10.0" "$stage/tests/$(basename "$t")"; done
 cp -r src/Cli/bin/Release/net10.0 "$stage/bin/cli"
 cp -r perf/VoxelGan.Perf/bin/Release/net10.0 "$stage/bin/perf"
+# Native libraries for other platforms (SkiaSharp ships Windows and macOS ones) only add weight.
+find "$stage" -type d -path '*/runtimes/*' -prune ! -name 'linux-x64' -exec rm -rf {} +
 mkdir -p .gpu
 tar -C "$stage" --sort=name -cf - . | xz -T1 --lzma2=preset=9,dict=192MiB >.gpu/bundle.tar.xz
 rm -rf "$stage"

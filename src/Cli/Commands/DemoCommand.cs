@@ -78,6 +78,17 @@ internal static class DemoCommand
         return root.Parse(device is null ? args : [.. args, "--device", device]).Invoke();
     }
 
+    /// <summary>Says whether the generated volumes differ from one another as much as the training volumes do.</summary>
+    private static string Diversity(EvaluationResult r)
+    {
+        static double Std(double[] v) => Math.Sqrt(v.Average(x => (x - v.Average()) * (x - v.Average())));
+        double real = Std(r.Real.P1), fake = Std(r.Fake.P1);
+        string ratio = FormattableString.Invariant($"The spread of p1 over the generated volumes is {fake:G3}, over the training volumes {real:G3}");
+        return fake < 0.5 * real
+            ? ratio + ": the generated volumes are nearly identical to one another (mode collapse), which is common this early in WGAN training."
+            : ratio + ".";
+    }
+
     private static void WriteReport(string dir, GanConfig gan, TrainOptions train, EvaluationResult r, double trainSeconds, double totalSeconds, string device)
     {
         var lines = File.ReadAllLines(Path.Combine(dir, "run", "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -102,6 +113,8 @@ internal static class DemoCommand
             .AppendLine($"| p1 | {F(r.Real.P1.Average())} | {F(r.Fake.P1.Average())} | {F(r.ErrorP1)} |")
             .AppendLine($"| p2 (S2 over r) | | | {F(r.ErrorP2)} |")
             .AppendLine($"| C11 | {(r.Real.C11.Length > 0 ? F(r.Real.C11.Average()) : "-")} | {(r.Fake.C11.Length > 0 ? F(r.Fake.C11.Average()) : "-")} | {(double.IsNaN(r.ErrorC11) ? "-" : F(r.ErrorC11))} |")
+            .AppendLine()
+            .AppendLine(Diversity(r))
             .AppendLine()
             .AppendLine("Two-point correlation of both sets (mean and one standard deviation):")
             .AppendLine()
