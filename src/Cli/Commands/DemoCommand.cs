@@ -15,7 +15,7 @@ namespace VoxelGan.Cli.Commands;
 /// <summary>
 /// <c>voxelgan demo</c>: the whole pipeline on the embedded default (periodic sphere packings generated
 /// in memory): train a small GAN, generate, evaluate, and write <c>report.md</c> with the figures.
-/// Sized to finish in about 10 minutes on two CPU cores; every step is the one the full commands run.
+/// Sized to finish in about 6 minutes on two CPU cores; every step is the one the full commands run.
 /// </summary>
 internal static class DemoCommand
 {
