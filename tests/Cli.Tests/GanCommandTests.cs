@@ -68,6 +68,13 @@ public sealed class GanCommandTests : IDisposable
         Assert.Contains("resuming", output);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
 
+        // A run resumed in another process continues exactly like one that never stopped.
+        var straight = P("runs", "straight");
+        Assert.Equal(0, Run(["train", "--out", straight, "--iterations", "3", .. TinyTraining]).Code);
+        static double[] Losses(string folder) => File.ReadAllLines(Path.Combine(folder, "metrics.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("critic_loss").GetDouble()).ToArray();
+        Assert.Equal(Losses(straight), Losses(run));
+
         (code, _, err) = Run("generate", Path.Combine(run, "latest.safetensors"), "--count", "3", "--out", P("gen"), "--vti");
         Assert.True(code == 0, err);
         Assert.Equal(3, Directory.GetFiles(P("gen", "phases")).Length);

@@ -78,6 +78,9 @@ public sealed class PhysicsCommandTests : IDisposable
         NpyFile.Write(Path("grey.npy"), Enumerable.Range(0, 8).Select(i => i / 10f).ToArray(), 2, 2, 2);
         NpyFile.Write(Path("three.npy"), new byte[] { 0, 1, 2, 0, 0, 0, 0, 0 }, 2, 2, 2);
         File.WriteAllText(Path("text.npy"), "hello");
+        // A complex64 array: a dtype no volume can have.
+        var header = "{'descr': '<c8', 'fortran_order': False, 'shape': (2, 2, 2), }".PadRight(64 - 11) + "\n";
+        File.WriteAllBytes(Path("complex.npy"), [0x93, .. "NUMPY"u8.ToArray(), 1, 0, (byte)header.Length, 0, .. System.Text.Encoding.ASCII.GetBytes(header), .. new byte[64]]);
         File.WriteAllBytes(Path("v.raw"), new byte[7]);
         var cases = new (string[] Args, string Message)[]
         {
@@ -85,6 +88,7 @@ public sealed class PhysicsCommandTests : IDisposable
             (["homogenize", Path("grey.npy")], "not a phase label 0..1; pass --threshold"),
             (["homogenize", Path("three.npy")], "more phases than the 2 material(s) given"),
             (["homogenize", Path("text.npy")], "not a .npy file"),
+            (["homogenize", Path("complex.npy")], "unsupported dtype '<c8'"),
             (["homogenize", Path("missing.npy")], "no such file or folder"),
             (["homogenize", Path("v.raw"), "--dims", "2,2,2"], "need 8 bytes, the file has 7"),
             (["homogenize", Path("three.npy"), "--scheme", "fast"], "--scheme must be cg or basic"),

@@ -150,7 +150,8 @@ public sealed class Trainer : IDisposable
     /// <summary>A random batch of <c>BatchSize</c> training volumes for (step, substep).</summary>
     private Tensor Batch(long step, int substep)
     {
-        var pick = new Random(HashCode.Combine(Options.Seed, step, substep, 0x5eed));
+        // Not HashCode.Combine: it is randomized per process, and a resumed run must draw the same batches.
+        var pick = new Random((int)(Mix(step, substep, 0x5eed) >> 33));
         int count = _data.Shape[0];
         var parts = Enumerable.Range(0, Options.BatchSize).Select(_ => Ops.Slice(_data, 0, pick.Next(count), 1)).ToArray();
         var batch = Ops.Concat(parts, 0);
@@ -160,8 +161,16 @@ public sealed class Trainer : IDisposable
 
     private Tensor Latent(RandomGenerator rng) => Ops.Normal(new Shape(Options.BatchSize, Config.LatentDim), rng, device: Device);
 
-    private RandomGenerator Rng(long step, int substep) =>
-        new(unchecked(Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)step * 1_000_003UL + (ulong)substep * 7919UL + 1));
+    private RandomGenerator Rng(long step, int substep) => new(Mix(step, substep, 1));
+
+    /// <summary>A 64-bit seed for (run seed, step, substep, stream), through SplitMix64's finalizer.</summary>
+    private ulong Mix(long step, int substep, ulong stream)
+    {
+        ulong z = unchecked(Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)step * 1_000_003UL + (ulong)substep * 7919UL + stream);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return z ^ (z >> 31);
+    }
 
     /// <summary>Generates <paramref name="count"/> volumes from N(0, sigma^2) latents without recording a graph.</summary>
     public Tensor Generate(int count, double sigma, ulong seed) => Generate(Models.Generator, count, sigma, seed, Device);
