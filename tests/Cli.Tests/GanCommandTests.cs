@@ -118,6 +118,7 @@ public sealed class GanCommandTests : IDisposable
     public void BadInputIsAClearErrorWithExitCode1()
     {
         NpyFile.Write(P("grey.npy"), Enumerable.Range(0, 512).Select(i => i / 512f).ToArray(), 8, 8, 8);
+        NpyFile.Write(P("small", "b.npy"), Enumerable.Range(0, 64).Select(i => (byte)(i % 2)).ToArray(), 4, 4, 4);
         NpyFile.Write(P("cubes", "a.npy"), Enumerable.Range(0, 512).Select(i => (byte)(i % 3 == 0 ? 1 : 0)).ToArray(), 8, 8, 8);
         Assert.Equal(0, Run(["train", "--out", P("runs", "exists"), "--iterations", "1", .. TinyTraining]).Code);
         var cases = new (string[] Args, string Message)[]
@@ -133,6 +134,11 @@ public sealed class GanCommandTests : IDisposable
             (["slice", P("cubes", "a.npy"), "--size", "9", "--count", "2", "--out", P("s")], "do not fit"),
             (["spheres", "--count", "0", "--out", P("s")], "--count must be positive"),
             (["evaluate", "--real", P("nowhere"), "--fake", P("cubes")], "no such folder"),
+            (["evaluate", "--real", P("cubes"), "--fake", P("small")], "differ in size"),
+            (["train", "--out", P("r4"), "--data", "spheres", "--size", "12"], "volume size 12 is not a power of two"),
+            (["generate", P("missing.safetensors"), "--count", "0", "--out", P("g")], "--count must be positive"),
+            (["fibres", "--fraction", "0.9", "--size", "8", "--out", P("f.npy")], "fibre fraction must lie in (0, 0.6)"),
+            (["spheres", "--count", "1", "--size", "8", "--radius", "5", "--out", P("s")], "must be positive and fit"),
         };
         foreach (var (args, message) in cases)
         {
