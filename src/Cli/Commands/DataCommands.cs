@@ -85,7 +85,7 @@ internal static class DataCommands
             else if (!v.IsBinary)
             {
                 int i = Array.FindIndex(v.Values, x => x is not (0f or 1f));
-                throw new InvalidDataException($"{v.Source}: not binary (voxel ({i / (v.H * v.W)}, {i / v.W % v.H}, {i % v.W}) is {v.Values[i]}); pass --threshold T to binarize the scan");
+                throw new InvalidDataException($"{v.Source}: not binary (voxel {v.VoxelAt(i)} is {v.Values[i]}); pass --threshold T to binarize the scan");
             }
             int s = parse.GetValue(size), n = parse.GetValue(count);
             if (s < 1) throw new ArgumentException($"--size must be positive, got {s}");

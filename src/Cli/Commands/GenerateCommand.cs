@@ -46,12 +46,13 @@ internal static class GenerateCommand
                     {
                         var standardized = values.AsSpan(i * voxels, voxels).ToArray();
                         var raw = Array.ConvertAll(standardized, v => (float)config.Stats.ToRaw(v));
+                        var volume = new Volume(raw, size, size, size, $"sample_{start + i:D4}");
                         var phases = Array.ConvertAll(standardized, v => v > config.Stats.Threshold ? (byte)1 : (byte)0);
-                        string name = $"sample_{start + i:D4}";
+                        string name = volume.Source;
                         NpyFile.Write(Path.Combine(dir, "raw", name + ".npy"), raw, size, size, size);
                         NpyFile.Write(Path.Combine(dir, "phases", name + ".npy"), phases, size, size, size);
-                        if (parse.GetValue(vti)) VtiFile.Write(Path.Combine(dir, "vti", name + ".vti"), new Volume(raw, size, size, size, name));
-                        if (slices.Count < 16) slices.Add(raw.AsSpan(size / 2 * size * size, size * size).ToArray());
+                        if (parse.GetValue(vti)) VtiFile.Write(Path.Combine(dir, "vti", name + ".vti"), volume);
+                        if (slices.Count < 16) slices.Add(volume.CentreSlice());
                         progress.Report(start + i + 1);
                     }
                 }

@@ -52,21 +52,11 @@ internal static class HomogenizeCommand
                     var phases = volume.Phases(materials.Length, parse.GetValue(threshold));
                     using var solver = new Homogenizer(phases, volume.D, volume.H, volume.W, materials, options, device);
                     int doneBefore = f * (single < 0 ? 6 : 1);
-                    var clock = System.Diagnostics.Stopwatch.StartNew();
                     HomogenizationResult result;
                     try
                     {
-                        if (single < 0) result = solver.Stiffness(new Progress(n => progress.Report(doneBefore + n, Path.GetFileName(files[f]))));
-                        else
-                        {
-                            var strain = new double[6];
-                            strain[single] = 1;
-                            var one = solver.Solve(strain);
-                            var c = new double[6, 6];
-                            for (int i = 0; i < 6; i++) c[i, single] = one.MeanStress[i];
-                            result = new HomogenizationResult(c, [one], clock.Elapsed.TotalSeconds);
-                            progress.Report(doneBefore + 1, Path.GetFileName(files[f]));
-                        }
+                        result = solver.Stiffness(new Progress(n => progress.Report(doneBefore + n, Path.GetFileName(files[f]))),
+                            single < 0 ? null : [single]);
                     }
                     catch (InvalidOperationException ex)
                     {

@@ -62,20 +62,25 @@ public sealed class Homogenizer : IDisposable
     public double[] VolumeFractions { get; }
 #pragma warning restore CS1591
 
-    /// <summary>Solves the six unit load cases (engineering shear) and assembles the effective stiffness.</summary>
-    public HomogenizationResult Stiffness(IProgress<int>? progress = null)
+    /// <summary>
+    /// Solves the unit load cases (engineering shear) and assembles the effective stiffness: all six,
+    /// or only the Voigt <paramref name="columns"/> given (the other columns stay 0). Progress counts
+    /// finished load cases.
+    /// </summary>
+    public HomogenizationResult Stiffness(IProgress<int>? progress = null, IReadOnlyList<int>? columns = null)
     {
         var clock = Stopwatch.StartNew();
         var c = new double[6, 6];
         var cases = new List<LoadCaseResult>();
-        for (int j = 0; j < 6; j++)
+        foreach (int j in columns ?? [0, 1, 2, 3, 4, 5])
         {
+            if (j is < 0 or > 5) throw new ArgumentException($"load case {j} is not a Voigt index 0..5");
             var e = new double[6];
             e[j] = 1;
             var r = Solve(e);
             for (int i = 0; i < 6; i++) c[i, j] = r.MeanStress[i];
             cases.Add(r);
-            progress?.Report(j + 1);
+            progress?.Report(cases.Count);
         }
         return new HomogenizationResult(c, cases, clock.Elapsed.TotalSeconds);
     }

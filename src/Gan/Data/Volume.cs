@@ -33,12 +33,15 @@ public sealed record Volume(float[] Values, int D, int H, int W, string Source)
             float v = Values[i];
             if (v < 0 || v != MathF.Floor(v) || v >= phases)
                 throw new InvalidDataException(
-                    $"{Source}: voxel ({i / (H * W)}, {i / W % H}, {i % W}) has value {v}, not a phase label 0..{phases - 1}" +
+                    $"{Source}: voxel {VoxelAt(i)} has value {v}, not a phase label 0..{phases - 1}" +
                     (v >= phases && v == MathF.Floor(v) ? $" (the volume has more phases than the {phases} material(s) given)" : "; pass --threshold to binarize a grey-value volume"));
             result[i] = (byte)v;
         }
         return result;
     }
+
+    /// <summary>"(a, b, c)": the position of flat index <paramref name="i"/>, for error messages.</summary>
+    public string VoxelAt(int i) => $"({i / (H * W)}, {i / W % H}, {i % W})";
 
     /// <summary>The centre slice along axis 0 (an H x W image).</summary>
     public float[] CentreSlice() => Values.AsSpan(D / 2 * H * W, H * W).ToArray();

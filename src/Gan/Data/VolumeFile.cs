@@ -70,11 +70,10 @@ public static class VolumeFile
     private static Volume FromNpy(string path)
     {
         var a = NpyFile.Read(path);
-        var dims = a.Shape.SkipWhile(e => e == 1).ToArray();
-        if (a.Shape.Length > 3 && dims.Length == 3 && a.Shape.Length <= 5) { }
-        else if (a.Shape.Length != 3)
+        // [1, 1, D, H, W] or [1, D, H, W] (a batch of one, as PyTorch writes) is a volume too.
+        var dims = a.Shape.Length is 4 or 5 && a.Shape[..^3].All(e => e == 1) ? a.Shape[^3..] : a.Shape;
+        if (dims.Length != 3)
             throw new ShapeException($"{path}: a volume is a 3D array, this one has shape ({string.Join(", ", a.Shape)})");
-        else dims = a.Shape;
         if (dims.Any(e => e == 0)) throw new ShapeException($"{path}: the volume ({string.Join(", ", a.Shape)}) is empty");
         var values = new float[a.Values.Length];
         for (int i = 0; i < values.Length; i++)

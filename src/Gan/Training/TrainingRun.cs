@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using VoxelGan.Gan.Data;
 using VoxelGan.Gan.Figures;
 using VoxelGan.Tensors;
 using VoxelGan.Tensors.IO;
@@ -106,7 +107,7 @@ public sealed class TrainingRun : IDisposable
         using var volumes = Trainer.Generate(8, 1, Config.Train.Seed + 12345);
         int n = Config.Gan.Size;
         var values = volumes.ToArray<float>();
-        var slices = Enumerable.Range(0, 8).Select(i => values.AsSpan((i * n + n / 2) * n * n, n * n).ToArray()).ToList();
+        var slices = Enumerable.Range(0, 8).Select(i => new Volume(values[(i * n * n * n)..((i + 1) * n * n * n)], n, n, n, "sample").CentreSlice()).ToList();
         SliceGrid.Save(path, slices, n, n, Config.Gan.LambdaMin, Config.Gan.LambdaMax, columns: 4, zoom: Math.Max(1, 128 / n));
         return path;
     }
