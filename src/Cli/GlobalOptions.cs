@@ -8,7 +8,7 @@ internal static class GlobalOptions
 {
     public static readonly Option<string?> Device = new("--device")
     {
-        Description = $"cpu, cuda or auto (default: ${Tensors.Device.EnvironmentVariable}, else auto: CUDA when present)",
+        Description = $"cpu (SIMD host kernels), ilgpu-cpu (the GPU kernels on ILGPU's CPU accelerator), cuda or auto (default: ${Tensors.Device.EnvironmentVariable}, else auto: CUDA when present, else cpu)",
         Recursive = true,
     };
 

@@ -3,7 +3,7 @@ namespace VoxelGan.Tensors;
 /// <summary>Element type of a tensor. Float32 and Float64 are compute types; Float16 is storage only.</summary>
 public enum DType
 {
-    /// <summary>IEEE 754 binary16 (<c>ILGPU.Half</c>): storage only, cast to Float32 to compute.</summary>
+    /// <summary>IEEE 754 binary16 (<see cref="Half"/> on the host): storage only, cast to Float32 to compute.</summary>
     Float16,
     /// <summary>IEEE 754 binary32.</summary>
     Float32,
@@ -30,8 +30,8 @@ public static class DTypeInfo
     public static DType Of<T>() where T : unmanaged =>
         typeof(T) == typeof(float) ? DType.Float32
         : typeof(T) == typeof(double) ? DType.Float64
-        : typeof(T) == typeof(ILGPU.Half) ? DType.Float16
-        : throw new NotSupportedException($"no dtype for CLR type {typeof(T).Name}; use float, double or ILGPU.Half");
+        : typeof(T) == typeof(Half) || typeof(T) == typeof(ILGPU.Half) ? DType.Float16
+        : throw new NotSupportedException($"no dtype for CLR type {typeof(T).Name}; use float, double or Half");
 
     /// <summary>Parses <c>float16|float32|float64</c> (also <c>fp16|fp32|fp64</c>, <c>f16|f32|f64</c>).</summary>
     public static DType Parse(string text) => text.Trim().ToLowerInvariant() switch

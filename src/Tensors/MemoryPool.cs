@@ -1,5 +1,4 @@
-using ILGPU;
-using ILGPU.Runtime;
+using VoxelGan.Tensors.Backends;
 
 namespace VoxelGan.Tensors;
 
@@ -7,20 +6,20 @@ namespace VoxelGan.Tensors;
 /// Caching allocator of device byte buffers, so that a training loop that allocates the same sizes
 /// every step reuses buffers instead of calling the device allocator. Sizes are rounded up to a
 /// bucket (256 B steps up to 64 KiB, then 8 steps per power of two, so at most 12.5 % is wasted) and
-/// a returned buffer waits in its bucket's free list. All kernels run on the accelerator's default
-/// stream, so a buffer handed back on the host may be reused at once: later work is ordered after
-/// earlier work on that stream.
+/// a returned buffer waits in its bucket's free list. Each backend orders its work (one stream on a
+/// GPU, synchronous calls on the host), so a buffer handed back on the host may be reused at once:
+/// later work is ordered after earlier work.
 /// </summary>
 public sealed class MemoryPool : IDisposable
 {
     private const long SmallStep = 256;
     private const long SmallLimit = 64 * 1024;
 
-    private readonly Accelerator _accelerator;
-    private readonly Dictionary<long, Stack<MemoryBuffer1D<byte, Stride1D.Dense>>> _free = [];
+    private readonly Func<long, DeviceBuffer> _allocate;
+    private readonly Dictionary<long, Stack<DeviceBuffer>> _free = [];
     private readonly Lock _lock = new();
 
-    internal MemoryPool(Accelerator accelerator) => _accelerator = accelerator;
+    internal MemoryPool(Func<long, DeviceBuffer> allocate) => _allocate = allocate;
 
     /// <summary>Bytes held by live buffers (bucket sizes).</summary>
     public long BytesInUse { get; private set; }
@@ -47,12 +46,12 @@ public sealed class MemoryPool : IDisposable
         return (bytes + step - 1) / step * step;
     }
 
-    internal MemoryBuffer1D<byte, Stride1D.Dense> Rent(long bytes)
+    internal DeviceBuffer Rent(long bytes)
     {
         long size = BucketSize(bytes);
         lock (_lock)
         {
-            MemoryBuffer1D<byte, Stride1D.Dense> buffer;
+            DeviceBuffer buffer;
             if (_free.TryGetValue(size, out var stack) && stack.Count > 0)
             {
                 buffer = stack.Pop();
@@ -60,7 +59,7 @@ public sealed class MemoryPool : IDisposable
             }
             else
             {
-                buffer = _accelerator.Allocate1D<byte>(size);
+                buffer = _allocate(size);
                 DeviceAllocations++;
             }
             BytesInUse += size;
@@ -70,7 +69,7 @@ public sealed class MemoryPool : IDisposable
         }
     }
 
-    internal void Return(MemoryBuffer1D<byte, Stride1D.Dense> buffer)
+    internal void Return(DeviceBuffer buffer)
     {
         long size = buffer.Length;
         lock (_lock)

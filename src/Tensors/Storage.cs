@@ -1,5 +1,4 @@
-using ILGPU;
-using ILGPU.Runtime;
+using VoxelGan.Tensors.Backends;
 
 namespace VoxelGan.Tensors;
 
@@ -9,7 +8,7 @@ namespace VoxelGan.Tensors;
 /// </summary>
 internal sealed class Storage
 {
-    private MemoryBuffer1D<byte, Stride1D.Dense>? _buffer;
+    private DeviceBuffer? _buffer;
     private int _references = 1;
 
     public Storage(Device device, long bytes)
@@ -23,9 +22,9 @@ internal sealed class Storage
 
     public long Bytes { get; }
 
-    public ArrayView<byte> Raw =>
-        (_buffer ?? throw new ObjectDisposedException(nameof(Tensor), "the tensor's device memory was already freed"))
-        .View.SubView(0, Bytes).AsContiguous();
+    /// <summary>The pooled buffer; its first <see cref="Bytes"/> bytes are the tensor's.</summary>
+    public DeviceBuffer Buffer =>
+        _buffer ?? throw new ObjectDisposedException(nameof(Tensor), "the tensor's device memory was already freed");
 
     public void AddReference() => Interlocked.Increment(ref _references);
 

@@ -1,5 +1,5 @@
-using ILGPU;
-using ILGPU.Runtime;
+using System.Runtime.InteropServices;
+using VoxelGan.Tensors.Backends;
 
 namespace VoxelGan.Tensors;
 
@@ -53,7 +53,7 @@ public sealed class Tensor : IDisposable
     public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null)
     {
         var t = Empty(shape, dtype, device);
-        if (t.Numel > 0) t.RawView.MemSetToZero(t.Device.Accelerator.DefaultStream);
+        if (t.Numel > 0) t.Device.Backend.Fill(t, 0);
         return t;
     }
 
@@ -65,7 +65,7 @@ public sealed class Tensor : IDisposable
         if (shape.Numel != data.Length)
             throw new ShapeException($"{data.Length} values cannot fill a tensor of shape {shape} ({shape.Numel} elements)");
         var t = Empty(shape, DTypeInfo.Of<T>(), device);
-        t.View<T>().CopyFromCPU(t.Device.Accelerator.DefaultStream, data);
+        if (data.Length > 0) t.Device.Backend.Upload(MemoryMarshal.AsBytes(data.AsSpan()), t);
         return t;
     }
 
@@ -73,7 +73,7 @@ public sealed class Tensor : IDisposable
     public static Tensor Full(Shape shape, double value, DType dtype = DType.Float32, Device? device = null)
     {
         var t = Empty(shape, dtype, device);
-        Kernels.FillKernels.Fill(t, value);
+        if (t.Numel > 0) t.Device.Backend.Fill(t, value);
         return t;
     }
 
@@ -81,30 +81,30 @@ public sealed class Tensor : IDisposable
     public static Tensor Scalar(double value, DType dtype = DType.Float32, Device? device = null) =>
         Full(Shape.Scalar, value, dtype, device);
 
-    /// <summary>The data as a typed device view; <typeparamref name="T"/> must match <see cref="DType"/>.</summary>
-    public ArrayView<T> View<T>() where T : unmanaged
-    {
-        if (DTypeInfo.Of<T>() != DType)
-            throw new InvalidOperationException($"tensor {this} viewed as {typeof(T).Name}: dtype is {DType.Name()}");
-        return RawView.Cast<T>();
-    }
-
-    internal ArrayView<byte> RawView
+    /// <summary>The pooled device buffer (for backends); its first <c>Numel * DType.Size()</c> bytes are this tensor's.</summary>
+    internal DeviceBuffer Buffer
     {
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _storage.Raw;
+            return _storage.Buffer;
         }
     }
 
-    /// <summary>Copies the data to the host; <typeparamref name="T"/> must match <see cref="DType"/>.</summary>
+    /// <summary>Size of the data in bytes.</summary>
+    internal long Bytes => (long)Numel * DType.Size();
+
+    /// <summary>
+    /// Copies the data to the host; <typeparamref name="T"/> must match <see cref="DType"/>
+    /// (<see cref="Half"/> for float16).
+    /// </summary>
     public T[] ToArray<T>() where T : unmanaged
     {
-        var view = View<T>();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (DTypeInfo.Of<T>() != DType)
+            throw new InvalidOperationException($"tensor {this} read as {typeof(T).Name}: dtype is {DType.Name()}");
         var host = new T[Numel];
-        if (Numel > 0) view.CopyToCPU(Device.Accelerator.DefaultStream, host);
-        Device.Accelerator.DefaultStream.Synchronize();
+        if (Numel > 0) Device.Backend.Download(this, MemoryMarshal.AsBytes(host.AsSpan()));
         return host;
     }
 
@@ -113,7 +113,7 @@ public sealed class Tensor : IDisposable
     {
         DType.Float64 => ToArray<double>(),
         DType.Float32 => Array.ConvertAll(ToArray<float>(), v => (double)v),
-        DType.Float16 => Array.ConvertAll(ToArray<ILGPU.Half>(), v => (double)(float)v),
+        DType.Float16 => Array.ConvertAll(ToArray<Half>(), v => (double)v),
         _ => throw new NotSupportedException(DType.ToString()),
     };
 

@@ -8,6 +8,7 @@ public class DeviceAndShapeTests
 {
     [Theory]
     [InlineData("cpu", DeviceKind.Cpu)]
+    [InlineData("ilgpu-cpu", DeviceKind.IlgpuCpu)]
     [InlineData("CUDA", DeviceKind.Cuda)]
     [InlineData(" gpu ", DeviceKind.Cuda)]
     public void DeviceNamesParse(string text, DeviceKind kind) => Assert.Equal(kind, Device.ParseKind(text));
@@ -37,12 +38,15 @@ public class DeviceAndShapeTests
     }
 
     [Fact]
-    public void CpuDeviceUsesEveryCore()
+    public void CpuDevicesUseEveryCoreAndDescribeThemselves()
     {
         using var cpu = Device.Create(DeviceKind.Cpu);
         Assert.Equal(DeviceKind.Cpu, cpu.Kind);
-        Assert.Equal(Environment.ProcessorCount, cpu.Accelerator.NumMultiprocessors);
         Assert.True(cpu.MemoryBytes > 0);
+        Assert.Contains(cpu.Describe(), l => l.Label == "threads" && l.Value.StartsWith($"{Environment.ProcessorCount} ", StringComparison.Ordinal));
+        using var ilgpu = Device.Create(DeviceKind.IlgpuCpu);
+        Assert.Equal(DeviceKind.IlgpuCpu, ilgpu.Kind);
+        Assert.Contains(ilgpu.Describe(), l => l.Label == "threads" && l.Value.Contains($"({Environment.ProcessorCount} multiprocessors", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using VoxelGan.Tensors;
 
@@ -10,20 +9,18 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var command = new Command("info", "Print the selected device, its memory, and the ILGPU and .NET versions.");
+        var command = new Command("info", "Print the selected device (it describes itself: backend, threads, vector width), its memory and the versions in use.");
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var (device, source) = GlobalOptions.OpenDevice(parse);
             using (device)
             {
-                var acc = device.Accelerator;
-                Console.WriteLine($"VoxelGan   {typeof(InfoCommand).Assembly.GetName().Version}");
-                Console.WriteLine($"device     {device.Kind.ToString().ToLowerInvariant()} ({acc.Name}), chosen by {source}");
-                Console.WriteLine($"memory     {device.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB{(device.Kind == DeviceKind.Cpu ? " (host memory available to this process)" : "")}");
-                Console.WriteLine($"threads    {device.MaxLaunchThreads} per launch ({acc.NumMultiprocessors} multiprocessors x {acc.MaxNumThreadsPerMultiprocessor}, warp {acc.WarpSize})");
-                Console.WriteLine($"ILGPU      {typeof(ILGPU.Context).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]}");
-                Console.WriteLine($".NET       {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier})");
-                Console.WriteLine($"cores      {Environment.ProcessorCount}");
+                Console.WriteLine($"{"VoxelGan",-10} {typeof(InfoCommand).Assembly.GetName().Version}");
+                Console.WriteLine($"{"chosen by",-10} {source}");
+                foreach (var (label, value) in device.Describe()) Console.WriteLine($"{label,-10} {value}");
+                Console.WriteLine($"{"memory",-10} {device.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB{(device.Kind == DeviceKind.Cuda ? "" : " (host memory available to this process)")}");
+                Console.WriteLine($"{"runtime",-10} {RuntimeInformation.RuntimeIdentifier}");
+                Console.WriteLine($"{"cores",-10} {Environment.ProcessorCount}");
             }
             return 0;
         }));

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using VoxelGan.Fft.Kernels;
+using VoxelGan.Tensors.Kernels;
 using VoxelGan.Tensors;
 
 namespace VoxelGan.Fft;
@@ -154,9 +154,7 @@ public sealed class Homogenizer : IDisposable
     /// <summary>sigma = C(x) : eps for per-voxel Lame fields.</summary>
     private Tensor Stress(Tensor eps, Tensor lambda, Tensor mu)
     {
-        var sigma = Tensor.Empty(new Shape(6, _n), DType.Float64, Device);
-        HomogenizationKernels.RunStress(Device, eps.View<double>(), lambda.View<double>(), mu.View<double>(), sigma.View<double>());
-        return sigma;
+        return Ops.HookeStress(eps, lambda, mu);
     }
 
     /// <summary>&lt;a, C0 : b&gt; summed over voxels, with the tensor contraction (shear components count twice).</summary>
@@ -181,16 +179,13 @@ public sealed class Homogenizer : IDisposable
 
     private Tensor MinusGreen(Tensor spectrum)
     {
-        var result = Tensor.Empty(spectrum.Shape, DType.Float64, Device);
-        HomogenizationKernels.RunGreen(Device, spectrum.View<double>(), result.View<double>(), _xi.View<double>(), _grid);
-        return result;
+        return Ops.GreenOperator(spectrum, _xi, _grid);
     }
 
     private double Residual(Tensor sigmaHat)
     {
         using var scope = TensorScope.Begin();
-        var perFrequency = Tensor.Empty(new Shape(_n), DType.Float64, Device);
-        HomogenizationKernels.RunEquilibrium(Device, sigmaHat.View<double>(), perFrequency.View<double>(), _xi.View<double>(), _grid);
+        var perFrequency = Ops.EquilibriumResidual(sigmaHat, _xi, _grid);
         double numerator = Math.Sqrt(Ops.Sum(perFrequency).Item() / _n);
         // sigma_hat(0) = N <sigma>, the real part of each component's first entry; its tensor norm
         // counts the shear components twice.

@@ -12,13 +12,4 @@ public static class CastKernels
     {
         for (int i = thread; i < y.IntLength; i += threads) y[i] = conv.Convert(x[i]);
     }
-
-    internal static void Run<TFrom, TTo, TConv>(Tensor x, Tensor y)
-        where TFrom : unmanaged where TTo : unmanaged where TConv : struct, IConvert<TFrom, TTo>
-    {
-        if (y.Numel == 0) return;
-        var kernel = x.Device.Kernel(Convert<TFrom, TTo, TConv>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = x.Device.LaunchThreads(y.Numel);
-        kernel(threads, threads, x.View<TFrom>(), y.View<TTo>(), default);
-    }
 }

@@ -158,14 +158,4 @@ public static class Conv3dKernels
             partial[r] = acc;
         }
     }
-
-    internal static void Run<T>(Device device, Action<Index1D, int, ArrayView<T>, ArrayView<T>, ArrayView<T>, ConvGeometry> kernelMethod,
-        ArrayView<T> a, ArrayView<T> b, ArrayView<T> result, ConvGeometry geometry)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (result.Length == 0) return;
-        var kernel = device.Kernel(kernelMethod, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(result.Length);
-        kernel(threads, threads, a, b, result, geometry);
-    }
 }

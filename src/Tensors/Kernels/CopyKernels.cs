@@ -19,14 +19,6 @@ public static class CopyKernels
         for (int i = thread; i < count; i += threads) dst[map.OffsetOfB(i)] = src[map.OffsetOfA(i)];
     }
 
-    internal static void Run<T>(Device device, int count, ArrayView<T> src, ArrayView<T> dst, StridedIndex map) where T : unmanaged
-    {
-        if (count == 0) return;
-        var kernel = device.Kernel(Strided<T>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(count);
-        kernel(threads, threads, count, src, dst, map);
-    }
-
     /// <summary>
     /// Host entry: copies the elements of an extents-<paramref name="dims"/> block from
     /// <paramref name="src"/> to <paramref name="dst"/> with the given strides and offsets (in
@@ -42,12 +34,7 @@ public static class CopyKernels
         CheckBounds(dst, dims, dstStrides, dstOffset);
         var map = StridedIndex.Create(dims, srcStrides, dstStrides, srcOffset, dstOffset);
         int count = new Shape(dims).Numel;
-        switch (src.DType)
-        {
-            case DType.Float32: Run(src.Device, count, src.View<float>(), dst.View<float>(), map); break;
-            case DType.Float64: Run(src.Device, count, src.View<double>(), dst.View<double>(), map); break;
-            case DType.Float16: Run(src.Device, count, src.View<ILGPU.Half>(), dst.View<ILGPU.Half>(), map); break;
-        }
+        src.Device.Backend.Copy(src, dst, count, map);
     }
 
     private static void CheckBounds(Tensor t, int[] dims, int[] strides, int offset)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace VoxelGan.Tensors.Kernels;
 
@@ -7,6 +8,9 @@ public interface IUnaryOp
 {
     /// <summary>Computes f(x; s).</summary>
     T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Computes f on every lane, bit for bit as <see cref="Apply{T}(T, T)"/> (the host backend's SIMD loop).</summary>
+    Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>A binary elementwise function y = f(a, b).</summary>
@@ -14,48 +18,193 @@ public interface IBinaryOp
 {
     /// <summary>Computes f(a, b).</summary>
     T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Computes f on every lane, bit for bit as <see cref="Apply{T}(T, T)"/> (the host backend's SIMD loop).</summary>
+    Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>Lane-by-lane evaluation for ops whose function has no SIMD form (exp, log, tanh, pow).</summary>
+public static class Lanes
+{
+    /// <summary>f(x_l; s_l) for every lane l.</summary>
+    public static Vector512<T> Map<T, TOp>(Vector512<T> x, Vector512<T> s, TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IUnaryOp
+    {
+        Span<T> r = stackalloc T[Vector512<T>.Count];
+        for (int l = 0; l < r.Length; l++) r[l] = op.Apply(x.GetElement(l), s.GetElement(l));
+        return Vector512.Create<T>(r);
+    }
+
+    /// <summary>f(a_l, b_l) for every lane l.</summary>
+    public static Vector512<T> Zip<T, TOp>(Vector512<T> a, Vector512<T> b, TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp
+    {
+        Span<T> r = stackalloc T[Vector512<T>.Count];
+        for (int l = 0; l < r.Length; l++) r[l] = op.Apply(a.GetElement(l), b.GetElement(l));
+        return Vector512.Create<T>(r);
+    }
+
+    /// <summary>1 where the mask lane is set, else 0.</summary>
+    public static Vector512<T> Indicator<T>(Vector512<T> mask) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector512.ConditionalSelect(mask, Vector512<T>.One, Vector512<T>.Zero);
 }
 
 #pragma warning disable CS1591 // each op's formula is its one-line body
-public struct Identity : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x; }
-public struct Negate : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => -x; }
-public struct Exp : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Exp(x); }
-public struct Log : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Log(x); }
-public struct Sqrt : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Sqrt(x); }
-public struct Tanh : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Tanh(x); }
-public struct Abs : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(x); }
-public struct Sign : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero; }
-public struct Square : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x * x; }
-public struct Reciprocal : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.One / x; }
+public struct Identity : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => x;
+}
+public struct Negate : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => -x;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => -x;
+}
+public struct Exp : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Exp(x);
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Map(x, s, this);
+}
+public struct Log : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Log(x);
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Map(x, s, this);
+}
+public struct Sqrt : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Sqrt(x);
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.Sqrt(x);
+}
+public struct Tanh : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Tanh(x);
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Map(x, s, this);
+}
+public struct Abs : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Abs(x);
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.Abs(x);
+}
+public struct Sign : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Indicator<T>(Vector512.GreaterThan(x, Vector512<T>.Zero)) - Lanes.Indicator<T>(Vector512.LessThan(x, Vector512<T>.Zero));
+}
+public struct Square : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x * x;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => x * x;
+}
+public struct Reciprocal : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.One / x;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512<T>.One / x;
+}
 /// <summary>1 / (1 + exp(-x)).</summary>
-public struct Sigmoid : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.One / (T.One + T.Exp(-x)); }
+public struct Sigmoid : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.One / (T.One + T.Exp(-x));
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Map(x, s, this);
+}
 /// <summary>x for x &gt; 0, s*x otherwise (s is the negative slope).</summary>
-public struct LeakyRelu : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? x : s * x; }
+public struct LeakyRelu : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? x : s * x;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x, s * x);
+}
 /// <summary>1 for x &gt; 0, s otherwise: the derivative of <see cref="LeakyRelu"/>.</summary>
-public struct LeakyReluSlope : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : s; }
-public struct AddScalar : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x + s; }
-public struct MulScalar : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x * s; }
+public struct LeakyReluSlope : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : s;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), Vector512<T>.One, s);
+}
+public struct AddScalar : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x + s;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => x + s;
+}
+public struct MulScalar : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x * s;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => x * s;
+}
 /// <summary>x^s.</summary>
-public struct PowScalar : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Pow(x, s); }
+public struct PowScalar : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Pow(x, s);
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Map(x, s, this);
+}
 /// <summary>s / x (scalar divided by tensor).</summary>
-public struct RDivScalar : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => s / x; }
-public struct MaxScalar : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > s ? x : s; }
-public struct MinScalar : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x < s ? x : s; }
+public struct RDivScalar : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => s / x;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => s / x;
+}
+public struct MaxScalar : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > s ? x : s;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(x, s), x, s);
+}
+public struct MinScalar : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x < s ? x : s;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.LessThan(x, s), x, s);
+}
 /// <summary>1 where x &gt; s, else 0.</summary>
-public struct GreaterScalar : IUnaryOp { public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > s ? T.One : T.Zero; }
+public struct GreaterScalar : IUnaryOp
+{
+    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > s ? T.One : T.Zero;
+    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Indicator<T>(Vector512.GreaterThan(x, s));
+}
 
-public struct Add : IBinaryOp { public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a + b; }
-public struct Subtract : IBinaryOp { public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a - b; }
-public struct Multiply : IBinaryOp { public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a * b; }
-public struct Divide : IBinaryOp { public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a / b; }
+public struct Add : IBinaryOp
+{
+    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
+}
+public struct Subtract : IBinaryOp
+{
+    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a - b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a - b;
+}
+public struct Multiply : IBinaryOp
+{
+    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a * b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a * b;
+}
+public struct Divide : IBinaryOp
+{
+    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a / b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a / b;
+}
 /// <summary>a^b.</summary>
-public struct Power : IBinaryOp { public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.Pow(a, b); }
+public struct Power : IBinaryOp
+{
+    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.Pow(a, b);
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Zip(a, b, this);
+}
 /// <summary>max(a, b); NaN if either is NaN.</summary>
-public struct Maximum : IBinaryOp { public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(a) || a > b ? a : b; }
+public struct Maximum : IBinaryOp
+{
+    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(a) || a > b ? a : b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.IsNaN(a) | Vector512.GreaterThan(a, b), a, b);
+}
 /// <summary>min(a, b); NaN if either is NaN.</summary>
-public struct Minimum : IBinaryOp { public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(a) || a < b ? a : b; }
+public struct Minimum : IBinaryOp
+{
+    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(a) || a < b ? a : b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.IsNaN(a) | Vector512.LessThan(a, b), a, b);
+}
 /// <summary>1 where a &gt; b, else 0.</summary>
-public struct Greater : IBinaryOp { public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a > b ? T.One : T.Zero; }
+public struct Greater : IBinaryOp
+{
+    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a > b ? T.One : T.Zero;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Indicator<T>(Vector512.GreaterThan(a, b));
+}
 /// <summary>1 where a == b, else 0.</summary>
-public struct EqualTo : IBinaryOp { public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a == b ? T.One : T.Zero; }
+public struct EqualTo : IBinaryOp
+{
+    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a == b ? T.One : T.Zero;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Indicator<T>(Vector512.Equals(a, b));
+}
 #pragma warning restore CS1591

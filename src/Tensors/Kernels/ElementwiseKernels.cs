@@ -27,22 +27,4 @@ public static class ElementwiseKernels
     {
         for (int i = thread; i < y.IntLength; i += threads) y[i] = op.Apply(a[map.OffsetOfA(i)], b[map.OffsetOfB(i)]);
     }
-
-    internal static void RunMap<T, TOp>(Device device, ArrayView<T> x, ArrayView<T> y, T s)
-        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IUnaryOp
-    {
-        if (y.Length == 0) return;
-        var kernel = device.Kernel(Map<T, TOp>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(y.Length);
-        kernel(threads, threads, x, y, s, default);
-    }
-
-    internal static void RunZip<T, TOp>(Device device, ArrayView<T> a, ArrayView<T> b, ArrayView<T> y, StridedIndex map)
-        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp
-    {
-        if (y.Length == 0) return;
-        var kernel = device.Kernel(Zip<T, TOp>, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(y.Length);
-        kernel(threads, threads, a, b, y, map, default);
-    }
 }

@@ -11,22 +11,4 @@ public static class FillKernels
     {
         for (int i = thread; i < y.IntLength; i += threads) y[i] = value;
     }
-
-    internal static void Fill(Tensor t, double value)
-    {
-        switch (t.DType)
-        {
-            case DType.Float32: Run(t.Device, t.View<float>(), (float)value); break;
-            case DType.Float64: Run(t.Device, t.View<double>(), value); break;
-            case DType.Float16: Run(t.Device, t.View<ILGPU.Half>(), HalfRounding.FromSingle((float)value)); break;
-        }
-    }
-
-    private static void Run<T>(Device device, ArrayView<T> y, T value) where T : unmanaged
-    {
-        if (y.Length == 0) return;
-        var kernel = device.Kernel(Constant<T>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(y.Length);
-        kernel(threads, threads, y, value);
-    }
 }

@@ -37,14 +37,4 @@ public static class MatMulKernels
             c[r] = acc;
         }
     }
-
-    internal static void Run<T>(Device device, ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, MatMulLayout layout)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (c.Length == 0) return;
-        if (layout.K == 0) { c.MemSetToZero(device.Accelerator.DefaultStream); return; }
-        var kernel = device.Kernel(Naive<T>, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(c.Length);
-        kernel(threads, threads, a, b, c, layout);
-    }
 }

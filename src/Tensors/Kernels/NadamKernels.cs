@@ -40,13 +40,4 @@ public static class NadamKernels
             v[i] = vi;
         }
     }
-
-    internal static void Run<T>(Device device, ArrayView<T> theta, ArrayView<T> grad, ArrayView<T> m, ArrayView<T> v, NadamStep<T> step)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (theta.Length == 0) return;
-        var kernel = device.Kernel(Update<T>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(theta.Length);
-        kernel(threads, threads, theta, grad, m, v, step);
-    }
 }

@@ -43,14 +43,4 @@ public static class Pool3dKernels
             x[r] = y[((c * g.YD + id / g.K) * g.YH + ih / g.K) * g.YW + iw / g.K] * scale;
         }
     }
-
-    internal static void Run<T>(Device device, Action<Index1D, int, ArrayView<T>, ArrayView<T>, ConvGeometry, T> kernelMethod,
-        ArrayView<T> input, ArrayView<T> output, ConvGeometry geometry, T scale)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (output.Length == 0) return;
-        var kernel = device.Kernel(kernelMethod, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(output.Length);
-        kernel(threads, threads, input, output, geometry, scale);
-    }
 }

@@ -46,22 +46,4 @@ public static class RandomKernels
             y[i] = conv.Convert(mean + std * r * Math.Cos(2.0 * Math.PI * Unit(seed, c + 1)));
         }
     }
-
-    internal static void RunUniform<T, TConv>(Device device, ArrayView<T> y, ulong seed, ulong offset, double low, double high)
-        where T : unmanaged where TConv : struct, IConvert<double, T>
-    {
-        if (y.Length == 0) return;
-        var kernel = device.Kernel(Uniform<T, TConv>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(y.Length);
-        kernel(threads, threads, y, seed, offset, low, high, default);
-    }
-
-    internal static void RunNormal<T, TConv>(Device device, ArrayView<T> y, ulong seed, ulong offset, double mean, double std)
-        where T : unmanaged where TConv : struct, IConvert<double, T>
-    {
-        if (y.Length == 0) return;
-        var kernel = device.Kernel(Normal<T, TConv>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(y.Length);
-        kernel(threads, threads, y, seed, offset, mean, std, default);
-    }
 }

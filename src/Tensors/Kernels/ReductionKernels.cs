@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -12,6 +13,9 @@ public interface IReduceOp
 
     /// <summary>Combines two partial results.</summary>
     T Combine<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Combines partial results lane by lane (the host backend's SIMD loop).</summary>
+    Vector512<T> Combine<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 #pragma warning disable CS1591
@@ -20,6 +24,7 @@ public struct SumReduce : IReduceOp
 {
     public T Identity<T>() where T : unmanaged, IFloatingPointIeee754<T> => T.Zero;
     public T Combine<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
+    public Vector512<T> Combine<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
 }
 
 /// <summary>Maximum: identity -inf; NaN propagates.</summary>
@@ -27,6 +32,8 @@ public struct MaxReduce : IReduceOp
 {
     public T Identity<T>() where T : unmanaged, IFloatingPointIeee754<T> => T.NegativeInfinity;
     public T Combine<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(a) || a > b ? a : b;
+    public Vector512<T> Combine<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector512.ConditionalSelect(Vector512.IsNaN(a) | Vector512.GreaterThan(a, b), a, b);
 }
 
 /// <summary>Minimum: identity +inf; NaN propagates.</summary>
@@ -34,6 +41,8 @@ public struct MinReduce : IReduceOp
 {
     public T Identity<T>() where T : unmanaged, IFloatingPointIeee754<T> => T.PositiveInfinity;
     public T Combine<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(a) || a < b ? a : b;
+    public Vector512<T> Combine<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector512.ConditionalSelect(Vector512.IsNaN(a) | Vector512.LessThan(a, b), a, b);
 }
 #pragma warning restore CS1591
 
@@ -62,16 +71,5 @@ public static class ReductionKernels
             }
             y[r] = acc;
         }
-    }
-
-    internal static void Run<T, TOp>(Device device, ArrayView<T> x, ArrayView<T> y, int length, int inner, int count)
-        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IReduceOp
-    {
-        if ((long)y.Length * length * inner < count || x.Length < count)
-            throw new ShapeException($"reduction of {x.Length} elements as {y.Length} x {length} x {inner} (count {count}) is out of bounds");
-        if (y.Length == 0) return;
-        var kernel = device.Kernel(Axis<T, TOp>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(y.Length);
-        kernel(threads, threads, x, y, length, inner, count, default);
     }
 }

@@ -11,8 +11,7 @@ public static partial class Ops
         var yShape = Shape.Conv3d(x.Shape, w.Shape, stride, padding);
         var g = ConvGeometry.Create(x.Shape, yShape, w.Shape[2], stride, padding);
         var y = Tensor.Empty(yShape, x.DType, x.Device);
-        if (x.DType == DType.Float32) Conv3dKernels.Run<float>(x.Device, Conv3dKernels.Forward, x.View<float>(), w.View<float>(), y.View<float>(), g);
-        else Conv3dKernels.Run<double>(x.Device, Conv3dKernels.Forward, x.View<double>(), w.View<double>(), y.View<double>(), g);
+        if (y.Numel > 0) x.Device.Backend.Conv3d(x, w, y, g);
         return y;
     }
 
@@ -30,8 +29,7 @@ public static partial class Ops
         var xShape = Shape.ConvTranspose3d(y.Shape, w.Shape, stride, padding, outputPadding);
         var g = ConvGeometry.Create(xShape, y.Shape, w.Shape[2], stride, padding);
         var x = Tensor.Empty(xShape, y.DType, y.Device);
-        if (y.DType == DType.Float32) Conv3dKernels.Run<float>(y.Device, Conv3dKernels.Transposed, y.View<float>(), w.View<float>(), x.View<float>(), g);
-        else Conv3dKernels.Run<double>(y.Device, Conv3dKernels.Transposed, y.View<double>(), w.View<double>(), x.View<double>(), g);
+        if (x.Numel > 0) y.Device.Backend.ConvTranspose3d(y, w, x, g);
         return x;
     }
 
@@ -49,15 +47,11 @@ public static partial class Ops
         if (!expected.Equals(y.Shape))
             throw new ShapeException($"Conv3dWeightGrad: input {x.Shape} convolved with {wShape} (stride {stride}, padding {padding}) gives {expected}, not {y.Shape}");
         var g = ConvGeometry.Create(x.Shape, y.Shape, kernel, stride, padding);
-        // Enough slices to give every launch thread about four weights' worth of work, at most one per (n, od).
-        g.Parts = (int)Math.Clamp(4L * x.Device.MaxLaunchThreads / Math.Max(wShape.Numel, 1), 1, Math.Max(1, g.N * g.YD));
-        var partial = Tensor.Empty(g.Parts == 1 ? wShape : new Shape(g.Parts, wShape.Numel), x.DType, x.Device);
-        if (x.DType == DType.Float32) Conv3dKernels.Run<float>(x.Device, Conv3dKernels.WeightGradient, x.View<float>(), y.View<float>(), partial.View<float>(), g);
-        else Conv3dKernels.Run<double>(x.Device, Conv3dKernels.WeightGradient, x.View<double>(), y.View<double>(), partial.View<double>(), g);
-        if (g.Parts == 1) return partial;
-        using (partial)
-        using (var summed = Sum(partial, 0))
-            return summed.Reshape(wShape.ToArray());
+        var w = Tensor.Empty(wShape, x.DType, x.Device);
+        if (w.Numel == 0) return w;
+        if (y.Numel == 0) x.Device.Backend.Fill(w, 0);
+        else x.Device.Backend.Conv3dWeightGrad(x, y, w, g);
+        return w;
     }
 
     /// <summary>Average pooling of x [N, C, D, H, W] over non-overlapping windows of edge k.</summary>
@@ -66,7 +60,8 @@ public static partial class Ops
         RequireCompute(x, nameof(AvgPool3d));
         var yShape = Shape.Pool3d(x.Shape, k);
         var y = Tensor.Empty(yShape, x.DType, x.Device);
-        PoolLaunch(Pool3dKernels.Average, Pool3dKernels.Average, x, y, x.Shape, yShape, k, 1.0 / (k * k * k));
+        // The pooling kernels read only the spatial extents and K: batch and channels form one axis.
+        if (y.Numel > 0) x.Device.Backend.AvgPool3d(x, y, ConvGeometry.Create(x.Shape, yShape, k, k, 0), 1.0 / (k * k * k));
         return y;
     }
 
@@ -78,18 +73,7 @@ public static partial class Ops
         if (k < 1) throw new ShapeException($"Upsample3d: factor {k} must be at least 1");
         var xShape = new Shape(y.Shape[0], y.Shape[1], y.Shape[2] * k, y.Shape[3] * k, y.Shape[4] * k);
         var x = Tensor.Empty(xShape, y.DType, y.Device);
-        PoolLaunch(Pool3dKernels.Upsample, Pool3dKernels.Upsample, y, x, xShape, y.Shape, k, scale);
+        if (x.Numel > 0) y.Device.Backend.Upsample3d(y, x, ConvGeometry.Create(xShape, y.Shape, k, k, 0), scale);
         return x;
-    }
-
-    private static void PoolLaunch(
-        Action<ILGPU.Index1D, int, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ConvGeometry, float> f32,
-        Action<ILGPU.Index1D, int, ILGPU.ArrayView<double>, ILGPU.ArrayView<double>, ConvGeometry, double> f64,
-        Tensor input, Tensor output, Shape fine, Shape coarse, int k, double scale)
-    {
-        // The pooling kernels read only the spatial extents and K: batch and channels form one axis.
-        var g = ConvGeometry.Create(fine, coarse, k, k, 0);
-        if (input.DType == DType.Float32) Pool3dKernels.Run(input.Device, f32, input.View<float>(), output.View<float>(), g, (float)scale);
-        else Pool3dKernels.Run(input.Device, f64, input.View<double>(), output.View<double>(), g, scale);
     }
 }

@@ -9,8 +9,7 @@ public static partial class Ops
     {
         RequireCompute(x, typeof(TOp).Name);
         var y = Tensor.Empty(x.Shape, x.DType, x.Device);
-        if (x.DType == DType.Float32) ElementwiseKernels.RunMap<float, TOp>(x.Device, x.View<float>(), y.View<float>(), (float)s);
-        else ElementwiseKernels.RunMap<double, TOp>(x.Device, x.View<double>(), y.View<double>(), s);
+        if (y.Numel > 0) x.Device.Backend.Map<TOp>(x, y, s);
         return y;
     }
 
@@ -22,8 +21,7 @@ public static partial class Ops
         var shape = Shape.Broadcast(a.Shape, b.Shape);
         var map = StridedIndex.Create(shape.ToArray(), a.Shape.BroadcastStrides(shape), b.Shape.BroadcastStrides(shape));
         var y = Tensor.Empty(shape, a.DType, a.Device);
-        if (a.DType == DType.Float32) ElementwiseKernels.RunZip<float, TOp>(a.Device, a.View<float>(), b.View<float>(), y.View<float>(), map);
-        else ElementwiseKernels.RunZip<double, TOp>(a.Device, a.View<double>(), b.View<double>(), y.View<double>(), map);
+        if (y.Numel > 0) a.Device.Backend.Zip<TOp>(a, b, y, map);
         return y;
     }
 

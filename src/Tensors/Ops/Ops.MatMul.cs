@@ -24,8 +24,7 @@ public static partial class Ops
             BatchB = batchB, RowB = transposeB ? 1 : n, ColB = transposeB ? k : 1,
         };
         var c = Tensor.Empty(shape, a.DType, a.Device).MoveToOuter();
-        if (a.DType == DType.Float32) MatMulKernels.Run(a.Device, av.View<float>(), bv.View<float>(), c.View<float>(), layout);
-        else MatMulKernels.Run(a.Device, av.View<double>(), bv.View<double>(), c.View<double>(), layout);
+        if (c.Numel > 0) a.Device.Backend.MatMul(av, bv, c, layout);
         return c;
     }
 

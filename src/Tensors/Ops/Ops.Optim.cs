@@ -6,7 +6,20 @@ namespace VoxelGan.Tensors;
 /// <summary>Scalars of one Nadam step in float64 (see <see cref="NadamKernels.Update{T}"/>).</summary>
 public readonly record struct NadamCoefficients(
     double GradScale, double Beta1, double Beta2, double BiasCorrection2, double Epsilon,
-    double GradCoefficient, double MomentumCoefficient);
+    double GradCoefficient, double MomentumCoefficient)
+{
+    /// <summary>The coefficients rounded to the element type of the update.</summary>
+    internal NadamStep<T> Round<T>() where T : unmanaged, IFloatingPointIeee754<T> => new()
+    {
+        GradScale = T.CreateChecked(GradScale),
+        Beta1 = T.CreateChecked(Beta1), OneMinusBeta1 = T.CreateChecked(1 - Beta1),
+        Beta2 = T.CreateChecked(Beta2), OneMinusBeta2 = T.CreateChecked(1 - Beta2),
+        BiasCorrection2 = T.CreateChecked(BiasCorrection2),
+        Epsilon = T.CreateChecked(Epsilon),
+        GradCoefficient = T.CreateChecked(GradCoefficient),
+        MomentumCoefficient = T.CreateChecked(MomentumCoefficient),
+    };
+}
 
 public static partial class Ops
 {
@@ -21,18 +34,6 @@ public static partial class Ops
             RequireCompatible(theta, t, nameof(NadamUpdate));
             Shape.CheckSame(theta.Shape, t.Shape, nameof(NadamUpdate));
         }
-        if (theta.DType == DType.Float32) NadamKernels.Run(theta.Device, theta.View<float>(), grad.View<float>(), m.View<float>(), v.View<float>(), Round<float>(c));
-        else NadamKernels.Run(theta.Device, theta.View<double>(), grad.View<double>(), m.View<double>(), v.View<double>(), Round<double>(c));
+        if (theta.Numel > 0) theta.Device.Backend.NadamUpdate(theta, grad, m, v, c);
     }
-
-    private static NadamStep<T> Round<T>(NadamCoefficients c) where T : unmanaged, IFloatingPointIeee754<T> => new()
-    {
-        GradScale = T.CreateChecked(c.GradScale),
-        Beta1 = T.CreateChecked(c.Beta1), OneMinusBeta1 = T.CreateChecked(1 - c.Beta1),
-        Beta2 = T.CreateChecked(c.Beta2), OneMinusBeta2 = T.CreateChecked(1 - c.Beta2),
-        BiasCorrection2 = T.CreateChecked(c.BiasCorrection2),
-        Epsilon = T.CreateChecked(c.Epsilon),
-        GradCoefficient = T.CreateChecked(c.GradCoefficient),
-        MomentumCoefficient = T.CreateChecked(c.MomentumCoefficient),
-    };
 }

@@ -1,5 +1,3 @@
-using VoxelGan.Tensors.Kernels;
-
 namespace VoxelGan.Tensors;
 
 /// <summary>
@@ -31,12 +29,7 @@ public static partial class Ops
     {
         var y = Tensor.Empty(shape, dtype, device);
         ulong offset = rng.Advance(shape.Numel);
-        switch (dtype)
-        {
-            case DType.Float32: RandomKernels.RunUniform<float, DoubleToSingle>(y.Device, y.View<float>(), rng.Seed, offset, low, high); break;
-            case DType.Float64: RandomKernels.RunUniform<double, DoubleToDouble>(y.Device, y.View<double>(), rng.Seed, offset, low, high); break;
-            case DType.Float16: RandomKernels.RunUniform<ILGPU.Half, DoubleToHalf>(y.Device, y.View<ILGPU.Half>(), rng.Seed, offset, low, high); break;
-        }
+        if (y.Numel > 0) y.Device.Backend.Uniform(y, rng.Seed, offset, low, high);
         return y;
     }
 
@@ -46,12 +39,7 @@ public static partial class Ops
     {
         var y = Tensor.Empty(shape, dtype, device);
         ulong offset = rng.Advance(2L * shape.Numel);
-        switch (dtype)
-        {
-            case DType.Float32: RandomKernels.RunNormal<float, DoubleToSingle>(y.Device, y.View<float>(), rng.Seed, offset, mean, std); break;
-            case DType.Float64: RandomKernels.RunNormal<double, DoubleToDouble>(y.Device, y.View<double>(), rng.Seed, offset, mean, std); break;
-            case DType.Float16: RandomKernels.RunNormal<ILGPU.Half, DoubleToHalf>(y.Device, y.View<ILGPU.Half>(), rng.Seed, offset, mean, std); break;
-        }
+        if (y.Numel > 0) y.Device.Backend.Normal(y, rng.Seed, offset, mean, std);
         return y;
     }
 }

@@ -69,7 +69,9 @@ public static partial class Ops
         int inner = 1;
         for (int k = a + 1; k < x.Rank; k++) inner *= x.Shape[k];
         var y = Tensor.Empty(x.Shape.Reduce(a, keepDim), x.DType, x.Device);
-        Launch<TOp>(x, y, length, inner, x.Numel);
+        if (y.Numel == 0) return y;
+        if (length == 0) x.Device.Backend.Fill(y, 0);
+        else x.Device.Backend.ReduceAxis<TOp>(x, y, length, inner);
         return y;
     }
 
@@ -77,19 +79,9 @@ public static partial class Ops
     {
         RequireCompute(x, op);
         if (requireElements && x.Numel == 0) throw new ShapeException($"{op} of an empty tensor {x.Shape}");
-        int n = x.Numel;
-        // Stage 1: P strided partials (coalesced reads on a GPU), stage 2: one thread folds them.
-        int partials = Math.Clamp(n / 64, 1, x.Device.MaxLaunchThreads * 8);
-        using var partial = Tensor.Empty(new Shape(partials), x.DType, x.Device);
-        Launch<TOp>(x, partial, (n + partials - 1) / partials, partials, n);
         var y = Tensor.Empty(Shape.Scalar, x.DType, x.Device);
-        Launch<TOp>(partial, y, partials, 1, partials);
+        if (x.Numel == 0) x.Device.Backend.Fill(y, 0);
+        else x.Device.Backend.ReduceAll<TOp>(x, y);
         return y;
-    }
-
-    private static void Launch<TOp>(Tensor x, Tensor y, int length, int inner, int count) where TOp : struct, IReduceOp
-    {
-        if (x.DType == DType.Float32) ReductionKernels.Run<float, TOp>(x.Device, x.View<float>(), y.View<float>(), length, inner, count);
-        else ReductionKernels.Run<double, TOp>(x.Device, x.View<double>(), y.View<double>(), length, inner, count);
     }
 }

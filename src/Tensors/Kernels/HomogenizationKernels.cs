@@ -1,9 +1,8 @@
 using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
-using Device = VoxelGan.Tensors.Device;
 
-namespace VoxelGan.Fft.Kernels;
+namespace VoxelGan.Tensors.Kernels;
 
 /// <summary>
 /// Grid and reference medium of the Green operator. The wave numbers come from a table
@@ -95,29 +94,5 @@ public static class HomogenizationKernels
             }
             residual[f] = f == 0 || nyquist ? T.Zero : total;
         }
-    }
-
-    internal static void RunStress<T>(Device device, ArrayView<T> eps, ArrayView<T> lambda, ArrayView<T> mu, ArrayView<T> sigma)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var kernel = device.Kernel(Stress<T>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(lambda.Length);
-        kernel(threads, threads, eps, lambda, mu, sigma);
-    }
-
-    internal static void RunGreen<T>(Device device, ArrayView<T> tau, ArrayView<T> result, ArrayView<T> xi, GreenGrid<T> grid)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var kernel = device.Kernel(Green<T>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads((long)grid.D * grid.H * grid.W);
-        kernel(threads, threads, tau, result, xi, grid);
-    }
-
-    internal static void RunEquilibrium<T>(Device device, ArrayView<T> sigma, ArrayView<T> residual, ArrayView<T> xi, GreenGrid<T> grid)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var kernel = device.Kernel(Equilibrium<T>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads((long)grid.D * grid.H * grid.W);
-        kernel(threads, threads, sigma, residual, xi, grid);
     }
 }

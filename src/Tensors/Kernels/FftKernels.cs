@@ -1,9 +1,8 @@
 using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
-using Device = VoxelGan.Tensors.Device;
 
-namespace VoxelGan.Fft.Kernels;
+namespace VoxelGan.Tensors.Kernels;
 
 /// <summary>
 /// One radix-r pass of a self-sorting (Stockham) FFT along one axis. Complex numbers are interleaved
@@ -23,6 +22,28 @@ public struct FftPass
 /// <summary>Stockham FFT passes.</summary>
 public static class FftKernels
 {
+    /// <summary>Prime factors of n in increasing order (n = 1: none): one Stockham pass each.</summary>
+    public static List<int> Factor(int n)
+    {
+        var factors = new List<int>();
+        for (int p = 2; (long)p * p <= n; p++)
+            while (n % p == 0) { factors.Add(p); n /= p; }
+        if (n > 1) factors.Add(n);
+        return factors;
+    }
+
+    /// <summary>exp(sign 2 pi i e / n) for e &lt; n as interleaved pairs, computed in float64.</summary>
+    internal static Tensor Twiddles(int n, int sign, DType dtype, Device device)
+    {
+        var w = new double[2 * n];
+        for (int e = 0; e < n; e++)
+        {
+            double angle = sign * 2 * Math.PI * e / n;
+            (w[2 * e], w[2 * e + 1]) = (Math.Cos(angle), Math.Sin(angle));
+        }
+        return dtype == DType.Float64 ? Tensor.FromArray(w, device: device) : Tensor.FromArray(Array.ConvertAll(w, v => (float)v), device: device);
+    }
+
     /// <summary>
     /// With m = L / r, for every line, p &lt; m, q &lt; S and k &lt; r:
     /// <c>y[q + S(r p + k)] = sum_{j &lt; r} x[q + S(p + j m)] * W_L^(k (j m + p))</c>, W_L = exp(Sign 2 pi i / L)
@@ -58,14 +79,14 @@ public static class FftKernels
             }
         }
     }
+}
 
-    internal static void Run<T>(Device device, ArrayView<T> x, ArrayView<T> y, ArrayView<T> twiddles, FftPass pass)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        long work = (long)pass.Outer * pass.Inner * (pass.N / pass.Radix);
-        if (work == 0) return;
-        var kernel = device.Kernel(Pass<T>, static (a, k) => a.LoadAutoGroupedStreamKernel(k));
-        int threads = device.LaunchThreads(work);
-        kernel(threads, threads, x, y, twiddles, pass);
-    }
+/// <summary>
+/// Lines of a batched 1-D transform: element t of line (o, i) is the complex number at complex index
+/// <c>(o*N + t)*Inner + i</c>, o &lt; Outer, i &lt; Inner; complex numbers are interleaved (re, im).
+/// </summary>
+public readonly record struct FftLines(int Outer, int N, int Inner)
+{
+    /// <summary>Complex elements covered.</summary>
+    public long Count => (long)Outer * N * Inner;
 }

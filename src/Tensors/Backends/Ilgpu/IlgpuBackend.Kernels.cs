@@ -1,0 +1,186 @@
+using System.Numerics;
+using VoxelGan.Tensors.Kernels;
+using Half = ILGPU.Half;
+
+namespace VoxelGan.Tensors.Ilgpu;
+
+internal sealed partial class IlgpuBackend
+{
+    public void Fill(Tensor y, double value)
+    {
+        switch (y.DType)
+        {
+            case DType.Float32: Launch(FillKernels.Constant, y.Numel, y.View<float>(), (float)value); break;
+            case DType.Float64: Launch(FillKernels.Constant, y.Numel, y.View<double>(), value); break;
+            default: Launch(FillKernels.Constant, y.Numel, y.View<Half>(), HalfRounding.FromSingle((float)value)); break;
+        }
+    }
+
+    public void Copy(Tensor source, Tensor destination, int count, StridedIndex map)
+    {
+        switch (source.DType)
+        {
+            case DType.Float32: Launch(CopyKernels.Strided, count, count, source.View<float>(), destination.View<float>(), map); break;
+            case DType.Float64: Launch(CopyKernels.Strided, count, count, source.View<double>(), destination.View<double>(), map); break;
+            default: Launch(CopyKernels.Strided, count, count, source.View<Half>(), destination.View<Half>(), map); break;
+        }
+    }
+
+    public void Cast(Tensor x, Tensor y)
+    {
+        switch ((x.DType, y.DType))
+        {
+            case (DType.Float32, DType.Float64): Convert<float, double, SingleToDouble>(x, y); break;
+            case (DType.Float64, DType.Float32): Convert<double, float, DoubleToSingle>(x, y); break;
+            case (DType.Float32, DType.Float16): Convert<float, Half, SingleToHalf>(x, y); break;
+            case (DType.Float16, DType.Float32): Convert<Half, float, HalfToSingle>(x, y); break;
+            case (DType.Float64, DType.Float16): Convert<double, Half, DoubleToHalf>(x, y); break;
+            case (DType.Float16, DType.Float64): Convert<Half, double, HalfToDouble>(x, y); break;
+            default: throw new NotSupportedException($"cast from {x.DType.Name()} to {y.DType.Name()}");
+        }
+    }
+
+    private void Convert<TFrom, TTo, TConv>(Tensor x, Tensor y)
+        where TFrom : unmanaged where TTo : unmanaged where TConv : struct, IConvert<TFrom, TTo> =>
+        Launch(CastKernels.Convert<TFrom, TTo, TConv>, y.Numel, x.View<TFrom>(), y.View<TTo>(), default(TConv));
+
+    public void Map<TOp>(Tensor x, Tensor y, double s) where TOp : struct, IUnaryOp
+    {
+        if (IsSingle(x)) Launch(ElementwiseKernels.Map<float, TOp>, y.Numel, x.View<float>(), y.View<float>(), (float)s, default(TOp));
+        else Launch(ElementwiseKernels.Map<double, TOp>, y.Numel, x.View<double>(), y.View<double>(), s, default(TOp));
+    }
+
+    public void Zip<TOp>(Tensor a, Tensor b, Tensor y, StridedIndex map) where TOp : struct, IBinaryOp
+    {
+        if (IsSingle(a)) Launch(ElementwiseKernels.Zip<float, TOp>, y.Numel, a.View<float>(), b.View<float>(), y.View<float>(), map, default(TOp));
+        else Launch(ElementwiseKernels.Zip<double, TOp>, y.Numel, a.View<double>(), b.View<double>(), y.View<double>(), map, default(TOp));
+    }
+
+    public void ReduceAxis<TOp>(Tensor x, Tensor y, int length, int inner) where TOp : struct, IReduceOp =>
+        Reduce<TOp>(x, y, length, inner, x.Numel);
+
+    public void ReduceAll<TOp>(Tensor x, Tensor y) where TOp : struct, IReduceOp
+    {
+        int n = x.Numel;
+        // Stage 1: P strided partials (coalesced reads on a GPU), stage 2: one thread folds them.
+        int partials = Math.Clamp(n / 64, 1, _maxThreads * 8);
+        using var partial = Tensor.Empty(new Shape(partials), x.DType, x.Device);
+        Reduce<TOp>(x, partial, (n + partials - 1) / partials, partials, n);
+        Reduce<TOp>(partial, y, partials, 1, partials);
+    }
+
+    private void Reduce<TOp>(Tensor x, Tensor y, int length, int inner, int count) where TOp : struct, IReduceOp
+    {
+        if ((long)y.Numel * length * inner < count || x.Numel < count)
+            throw new ShapeException($"reduction of {x.Numel} elements as {y.Numel} x {length} x {inner} (count {count}) is out of bounds");
+        if (IsSingle(x)) Launch(ReductionKernels.Axis<float, TOp>, y.Numel, x.View<float>(), y.View<float>(), length, inner, count, default(TOp));
+        else Launch(ReductionKernels.Axis<double, TOp>, y.Numel, x.View<double>(), y.View<double>(), length, inner, count, default(TOp));
+    }
+
+    public void MatMul(Tensor a, Tensor b, Tensor c, MatMulLayout layout)
+    {
+        if (c.Numel == 0) return;
+        if (layout.K == 0) { Fill(c, 0); return; }
+        if (IsSingle(a)) Launch(MatMulKernels.Naive, c.Numel, a.View<float>(), b.View<float>(), c.View<float>(), layout);
+        else Launch(MatMulKernels.Naive, c.Numel, a.View<double>(), b.View<double>(), c.View<double>(), layout);
+    }
+
+    public void Uniform(Tensor y, ulong seed, ulong offset, double low, double high)
+    {
+        switch (y.DType)
+        {
+            case DType.Float32: Launch(RandomKernels.Uniform<float, DoubleToSingle>, y.Numel, y.View<float>(), seed, offset, low, high, default(DoubleToSingle)); break;
+            case DType.Float64: Launch(RandomKernels.Uniform<double, DoubleToDouble>, y.Numel, y.View<double>(), seed, offset, low, high, default(DoubleToDouble)); break;
+            default: Launch(RandomKernels.Uniform<Half, DoubleToHalf>, y.Numel, y.View<Half>(), seed, offset, low, high, default(DoubleToHalf)); break;
+        }
+    }
+
+    public void Normal(Tensor y, ulong seed, ulong offset, double mean, double std)
+    {
+        switch (y.DType)
+        {
+            case DType.Float32: Launch(RandomKernels.Normal<float, DoubleToSingle>, y.Numel, y.View<float>(), seed, offset, mean, std, default(DoubleToSingle)); break;
+            case DType.Float64: Launch(RandomKernels.Normal<double, DoubleToDouble>, y.Numel, y.View<double>(), seed, offset, mean, std, default(DoubleToDouble)); break;
+            default: Launch(RandomKernels.Normal<Half, DoubleToHalf>, y.Numel, y.View<Half>(), seed, offset, mean, std, default(DoubleToHalf)); break;
+        }
+    }
+
+    public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g)
+    {
+        if (IsSingle(x)) Launch(Conv3dKernels.Forward, y.Numel, x.View<float>(), w.View<float>(), y.View<float>(), g);
+        else Launch(Conv3dKernels.Forward, y.Numel, x.View<double>(), w.View<double>(), y.View<double>(), g);
+    }
+
+    public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g)
+    {
+        if (IsSingle(y)) Launch(Conv3dKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g);
+        else Launch(Conv3dKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
+    }
+
+    public void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g)
+    {
+        // Split-K: enough slices to give every launch thread about four weights' worth of work, at
+        // most one per (n, od); the slices are then summed by a reduction.
+        g.Parts = (int)Math.Clamp(4L * _maxThreads / Math.Max(w.Numel, 1), 1, Math.Max(1, g.N * g.YD));
+        if (g.Parts == 1) { WeightGradient(x, y, w, g); return; }
+        using var partial = Tensor.Empty(new Shape(g.Parts, w.Numel), x.DType, x.Device);
+        WeightGradient(x, y, partial, g);
+        ReduceAxis<SumReduce>(partial, w, g.Parts, w.Numel);
+    }
+
+    private void WeightGradient(Tensor x, Tensor y, Tensor partial, ConvGeometry g)
+    {
+        if (IsSingle(x)) Launch(Conv3dKernels.WeightGradient, partial.Numel, x.View<float>(), y.View<float>(), partial.View<float>(), g);
+        else Launch(Conv3dKernels.WeightGradient, partial.Numel, x.View<double>(), y.View<double>(), partial.View<double>(), g);
+    }
+
+    public void AvgPool3d(Tensor x, Tensor y, ConvGeometry g, double scale)
+    {
+        if (IsSingle(x)) Launch(Pool3dKernels.Average, y.Numel, x.View<float>(), y.View<float>(), g, (float)scale);
+        else Launch(Pool3dKernels.Average, y.Numel, x.View<double>(), y.View<double>(), g, scale);
+    }
+
+    public void Upsample3d(Tensor y, Tensor x, ConvGeometry g, double scale)
+    {
+        if (IsSingle(y)) Launch(Pool3dKernels.Upsample, x.Numel, y.View<float>(), x.View<float>(), g, (float)scale);
+        else Launch(Pool3dKernels.Upsample, x.Numel, y.View<double>(), x.View<double>(), g, scale);
+    }
+
+    public void NadamUpdate(Tensor theta, Tensor grad, Tensor m, Tensor v, NadamCoefficients c)
+    {
+        if (IsSingle(theta)) Launch(NadamKernels.Update, theta.Numel, theta.View<float>(), grad.View<float>(), m.View<float>(), v.View<float>(), c.Round<float>());
+        else Launch(NadamKernels.Update, theta.Numel, theta.View<double>(), grad.View<double>(), m.View<double>(), v.View<double>(), c.Round<double>());
+    }
+
+    public void Fft(Tensor x, Tensor y, FftLines lines, int sign)
+    {
+        if (lines.Count == 0) return;
+        // Stockham passes ping-pong between y and a scratch tensor; the first reads x, and the pass
+        // count's parity decides which buffer starts so that the last pass writes y.
+        var factors = FftKernels.Factor(lines.N);
+        if (factors.Count == 0) { Copy(x, y, x.Numel, StridedIndex.Create([x.Numel], [1], [1])); return; }
+        using var scratch = Tensor.Empty(x.Shape, x.DType, x.Device);
+        using var twiddles = FftKernels.Twiddles(lines.N, sign, x.DType, x.Device);
+        var (from, to) = (x, factors.Count % 2 == 1 ? y : scratch);
+        int length = lines.N, stride = 1;
+        foreach (int r in factors)
+        {
+            var pass = new FftPass { Outer = lines.Outer, N = lines.N, Inner = lines.Inner, Radix = r, L = length, S = stride, Sign = sign };
+            long work = (long)lines.Outer * lines.Inner * (lines.N / r);
+            if (IsSingle(x)) Launch(FftKernels.Pass, work, from.View<float>(), to.View<float>(), twiddles.View<float>(), pass);
+            else Launch(FftKernels.Pass, work, from.View<double>(), to.View<double>(), twiddles.View<double>(), pass);
+            (from, to) = (to, ReferenceEquals(to, y) ? scratch : y);
+            length /= r;
+            stride *= r;
+        }
+    }
+
+    public void HookeStress(Tensor eps, Tensor lambda, Tensor mu, Tensor sigma) =>
+        Launch(HomogenizationKernels.Stress, lambda.Numel, eps.View<double>(), lambda.View<double>(), mu.View<double>(), sigma.View<double>());
+
+    public void GreenOperator(Tensor tau, Tensor result, Tensor xi, GreenGrid<double> grid) =>
+        Launch(HomogenizationKernels.Green, (long)grid.D * grid.H * grid.W, tau.View<double>(), result.View<double>(), xi.View<double>(), grid);
+
+    public void EquilibriumResidual(Tensor sigma, Tensor residual, Tensor xi, GreenGrid<double> grid) =>
+        Launch(HomogenizationKernels.Equilibrium, (long)grid.D * grid.H * grid.W, sigma.View<double>(), residual.View<double>(), xi.View<double>(), grid);
+}
