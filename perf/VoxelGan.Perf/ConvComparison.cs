@@ -5,29 +5,76 @@ using VoxelGan.Tensors;
 namespace VoxelGan.Perf;
 
 /// <summary>
-/// <c>compare-conv</c>: times forward+backward of the critic's and the generator's first-block
-/// convolutions (batch 8, 32^3, nDf 16, nGf 32) in VoxelGan and in PyTorch (<c>perf/peers/conv_bench.py</c>,
-/// 2 threads) in the same run, and prints the ratio. Median of 3 calls after one warm-up.
+/// <c>compare-conv</c>: forward, and forward+backward (input and weight gradients), of the paper's
+/// critic and generator convolutions at 32^3 (batch 8) in VoxelGan and in PyTorch
+/// (<c>perf/peers/conv_bench.py</c>, 2 threads, oneDNN on a CPU) on the same shapes in the same run.
 /// </summary>
 internal static class ConvComparison
 {
+    /// <summary>One layer: kind (conv or convt), channels, kernel, stride, padding, output padding, batch and input edge.</summary>
+    private sealed record Spec(string Kind, int Cin, int Cout, int K, int S, int P, int Op, int Batch, int Size)
+    {
+        public override string ToString() => $"{Kind}:{Cin}:{Cout}:{K}:{S}:{P}:{Op}:{Batch}:{Size}";
+
+        public string Label => $"{(Kind == "conv" ? "Conv3d" : "ConvT3d")} {Cin}->{Cout} k{K} s{S}, {Batch}x{Cin}x{Size}^3";
+
+        /// <summary>Multiply-adds of the forward pass, times two.</summary>
+        public double Flops
+        {
+            get
+            {
+                long inVoxels = (long)Size * Size * Size;
+                long outVoxels = Kind == "conv" ? (long)Math.Pow((Size + 2 * P - K) / S + 1, 3) : inVoxels;
+                return 2.0 * Batch * outVoxels * Cin * Cout * K * K * K;
+            }
+        }
+    }
+
+    private static readonly Spec[] Layers =
+    [
+        new("conv", 1, 16, 3, 1, 1, 0, 8, 32),   // critic block 1, first conv
+        new("conv", 16, 16, 3, 1, 1, 0, 8, 32),  // critic block 1, second conv (the hottest layer)
+        new("conv", 16, 32, 3, 1, 1, 0, 8, 16),  // critic block 2
+        new("conv", 64, 128, 3, 1, 1, 0, 8, 4),  // critic block 4
+        new("convt", 256, 128, 3, 2, 1, 1, 8, 2), // generator block 1
+        new("convt", 64, 32, 3, 2, 1, 1, 8, 8),  // generator block 3
+        new("convt", 32, 1, 3, 2, 1, 1, 8, 16),  // generator output layer
+        new("convt", 256, 32, 1, 16, 0, 15, 8, 2), // generator skip path to 32^3
+    ];
+
     public static void Run(string repoRoot)
     {
         var d = BenchDevice.Instance;
         var rng = new RandomGenerator(1);
-        using var critic = new Conv3d(1, 16, 3, rng, device: d);
-        using var generator = ConvTranspose3d.Same(256, 128, 3, 2, rng, device: d);
-        using var x = new Var(Ops.Normal(new Shape(8, 1, 32, 32, 32), rng, device: d).Detach(), requiresGrad: true);
-        using var z = new Var(Ops.Normal(new Shape(8, 256, 2, 2, 2), rng, device: d).Detach(), requiresGrad: true);
-        double ours1 = PeerProcess.Median(() => Step(critic, x)), ours2 = PeerProcess.Median(() => Step(generator, z));
-
-        var peer = PeerProcess.Run(repoRoot, "conv_bench.py", "2");
+        var ours = new List<(Spec Spec, double Forward, double Both)>();
+        foreach (var spec in Layers)
+        {
+            using Layer layer = spec.Kind == "conv"
+                ? new Conv3d(spec.Cin, spec.Cout, spec.K, rng, stride: spec.S, padding: spec.P, device: d)
+                : new ConvTranspose3d(spec.Cin, spec.Cout, spec.K, rng, stride: spec.S, padding: spec.P, outputPadding: spec.Op, device: d);
+            using var x = new Var(Ops.Normal(new Shape(spec.Batch, spec.Cin, spec.Size, spec.Size, spec.Size), rng, device: d).Detach(), requiresGrad: true);
+            double forward = PeerProcess.Median(() =>
+            {
+                using var scope = TensorScope.Begin();
+                using (GradMode.NoGrad()) layer.Forward(x);
+                BenchDevice.Sync();
+            }, 5);
+            ours.Add((spec, forward, PeerProcess.Median(() => Step(layer, x))));
+        }
+        var peer = PeerProcess.Run(repoRoot, "conv_bench.py", ["2", .. Layers.Select(l => l.ToString())]);
         Console.WriteLine($"device: {d}");
-        Console.WriteLine($"{"case",-42} {"VoxelGan s",12} {"PyTorch s",12} {"ratio",8}");
-        PeerProcess.Row("critic Conv3d 1->16 k3, 8x1x32^3, fwd+bwd", ours1, peer?["critic_conv3d_fwd_bwd"].GetDouble());
-        PeerProcess.Row("generator ConvT3d 256->128 k3 s2, 8x256x2^3", ours2, peer?["generator_convtranspose3d_fwd_bwd"].GetDouble());
+        Console.WriteLine($"{"case",-52} {"VoxelGan s",12} {"PyTorch s",12} {"ratio",8}  VoxelGan GFLOP/s");
+        foreach (var (spec, forward, both) in ours)
+        {
+            PeerProcess.Row($"{spec.Label} fwd", forward, Get(peer, spec + "_fwd"), 52);
+            PeerProcess.Row($"{spec.Label} fwd+bwd", both, Get(peer, spec + "_fwd_bwd"), 52);
+            Console.WriteLine($"{"",-52} forward {spec.Flops / forward / 1e9,6:F1} GFLOP/s, fwd+bwd {3 * spec.Flops / both / 1e9,6:F1} GFLOP/s");
+        }
         if (peer is not null) Console.WriteLine($"peer: torch {peer["torch"]} on {peer["device"]} with {peer["threads"]} threads");
     }
+
+    private static double? Get(Dictionary<string, System.Text.Json.JsonElement>? peer, string key) =>
+        peer is not null && peer.TryGetValue(key, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetDouble() : null;
 
     private static void Step(Layer layer, Var input)
     {
@@ -37,5 +84,4 @@ internal static class ConvComparison
         layer.ZeroGrad();
         input.ZeroGrad();
     }
-
 }

@@ -2,7 +2,8 @@ using VoxelGan.Tensors;
 using BenchmarkDotNet.Running;
 using VoxelGan.Perf;
 
-// Benchmarks run on the device chosen by VOXELGAN_DEVICE (cpu|cuda), default auto.
+// Benchmarks run on the device chosen by VOXELGAN_DEVICE (cpu|ilgpu-cpu|cuda), default auto.
+// GEMM against the FMA peak and torch.mm: dotnet run -c Release --project perf/VoxelGan.Perf -- compare-gemm [N]
 // Example: dotnet run -c Release --project perf/VoxelGan.Perf -- --filter '*MatMul*' --job short
 // Cross-check against PyTorch: dotnet run -c Release --project perf/VoxelGan.Perf -- crosscheck-conv DIR
 // Same-run comparison with PyTorch (2 threads): dotnet run -c Release --project perf/VoxelGan.Perf -- compare-conv
@@ -17,6 +18,12 @@ if (args is ["crosscheck-conv", var dir])
 if (args is ["compare-conv"])
 {
     ConvComparison.Run(Directory.GetCurrentDirectory());
+    return;
+}
+if (args is ["compare-gemm", ..])
+{
+    // Optional: compare-gemm N (default 512).
+    GemmComparison.Run(Directory.GetCurrentDirectory(), args.Length > 1 ? int.Parse(args[1]) : 512);
     return;
 }
 if (args is ["compare-fft", ..])

@@ -1,8 +1,9 @@
-"""PyTorch peer for VoxelGan's conv benchmark: forward+backward of the paper's first-block convolutions.
+"""PyTorch peer for VoxelGan's compare-conv: forward and forward+backward of convolution layers.
 
-Shapes (batch 8, the paper's 32^3 configuration, nDf 16, nGf 32): critic Conv3d 1->16, k3, padding 1
-on 8x1x32^3; generator ConvTranspose3d 256->128, k3, stride 2, padding 1, output padding 1 on 8x256x2^3.
-Prints one JSON object of median seconds per call. Usage: python3 conv_bench.py [threads] [repeats]
+Each argument after the thread count is one layer, "kind:cin:cout:k:stride:padding:output_padding:batch:size"
+(kind conv or convt, input batch x cin x size^3), the same list VoxelGan times in the same run. Prints one
+JSON object: {"<spec>_fwd": seconds, "<spec>_fwd_bwd": seconds, ...}, medians after a warm-up.
+Usage: python3 conv_bench.py threads spec [spec ...]
 """
 import json
 import os
@@ -12,32 +13,40 @@ from peer_timing import median_time
 
 import torch
 
-threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+threads = int(sys.argv[1])
 torch.set_num_threads(threads)
 torch.manual_seed(0)
-
-
 # VOXELGAN_PEER_DEVICE=cuda when VoxelGan itself runs on CUDA, so both sides use the GPU.
 device = torch.device(os.environ.get("VOXELGAN_PEER_DEVICE", "cpu"))
-critic = torch.nn.Conv3d(1, 16, 3, padding=1).to(device)
-x = torch.randn(8, 1, 32, 32, 32, device=device, requires_grad=True)
-generator = torch.nn.ConvTranspose3d(256, 128, 3, stride=2, padding=1, output_padding=1).to(device)
-z = torch.randn(8, 256, 2, 2, 2, device=device, requires_grad=True)
 
 
-def step(layer, inp):
-    layer.zero_grad()
-    inp.grad = None
-    layer(inp).sum().backward()
+def sync():
     if device.type == "cuda":
         torch.cuda.synchronize()
 
 
-print(json.dumps({
-    "torch": torch.__version__,
-    "threads": threads,
-    "device": str(device),
-    "critic_conv3d_fwd_bwd": median_time(lambda: step(critic, x), repeats),
-    "generator_convtranspose3d_fwd_bwd": median_time(lambda: step(generator, z), repeats),
-}))
+result = {"torch": torch.__version__, "threads": threads, "device": str(device)}
+for spec in sys.argv[2:]:
+    kind, cin, cout, k, s, p, op, batch, size = spec.split(":")
+    cin, cout, k, s, p, op, batch, size = map(int, (cin, cout, k, s, p, op, batch, size))
+    if kind == "conv":
+        layer = torch.nn.Conv3d(cin, cout, k, stride=s, padding=p)
+    else:
+        layer = torch.nn.ConvTranspose3d(cin, cout, k, stride=s, padding=p, output_padding=op)
+    layer = layer.to(device)
+    x = torch.randn(batch, cin, size, size, size, device=device, requires_grad=True)
+
+    def forward():
+        with torch.no_grad():
+            layer(x)
+        sync()
+
+    def forward_backward():
+        layer.zero_grad()
+        x.grad = None
+        layer(x).sum().backward()
+        sync()
+
+    result[spec + "_fwd"] = median_time(forward, 5)
+    result[spec + "_fwd_bwd"] = median_time(forward_backward, 3)
+print(json.dumps(result))

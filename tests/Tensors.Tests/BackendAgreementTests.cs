@@ -210,9 +210,11 @@ public class BackendAgreementTests
             double tol = Rounding(dtype) * 4;
             Agree("Conv3d " + what, d => Ops.Conv3d(T(c.Seed, xs, d, false), T(c.Seed + 1, ws, d, false), c.S, c.P), tol,
                 d => Ops.Conv3d(T(c.Seed, xs, d, true), T(c.Seed + 1, ws, d, true), c.S, c.P));
-            // The transposed convolution maps the coarse grid ys back to xs (grown by the output padding).
-            Agree("ConvTranspose3d " + what, d => Ops.ConvTranspose3d(T(c.Seed + 2, [c.N, c.Cin, .. ys[2..]], d, false), T(c.Seed + 1, tws, d, false), c.S, c.P, op), tol,
-                d => Ops.ConvTranspose3d(T(c.Seed + 2, [c.N, c.Cin, .. ys[2..]], d, true), T(c.Seed + 1, tws, d, true), c.S, c.P, op));
+            // The transposed convolution maps the coarse grid ys back to xs (grown by the output padding),
+            // which is empty for some paddings: then only the other two ops are compared.
+            if (ys[2..].All(e => (e - 1) * c.S - 2 * c.P + c.K + op >= 1))
+                Agree("ConvTranspose3d " + what, d => Ops.ConvTranspose3d(T(c.Seed + 2, [c.N, c.Cin, .. ys[2..]], d, false), T(c.Seed + 1, tws, d, false), c.S, c.P, op), tol,
+                    d => Ops.ConvTranspose3d(T(c.Seed + 2, [c.N, c.Cin, .. ys[2..]], d, true), T(c.Seed + 1, tws, d, true), c.S, c.P, op));
             Agree("Conv3dWeightGrad " + what, d => Ops.Conv3dWeightGrad(T(c.Seed, xs, d, false), T(c.Seed + 3, ys, d, false), c.K, c.S, c.P), tol,
                 d => Ops.Conv3dWeightGrad(T(c.Seed, xs, d, true), T(c.Seed + 3, ys, d, true), c.K, c.S, c.P));
         }).Check(Runs(40));

@@ -1,19 +1,70 @@
+using System.Runtime.InteropServices;
+
 namespace VoxelGan.Tensors.Host;
 
 /// <summary>
-/// Splits a range of independent items into chunks over all cores. Work below one grain runs on the
+/// Work-item scheduling for the host kernels: dynamic <see cref="Parallel.For(int,int,Action{int})"/>
+/// over coarse items (never one task per element), each worker owning one zeroed, 64-byte aligned
+/// scratch block allocated once per call and freed deterministically. Work below a grain runs on the
 /// calling thread: waking the thread pool costs a few microseconds, more than a small op.
 /// </summary>
-internal static class HostParallel
+internal static unsafe class HostParallel
 {
+    /// <summary>Upper bound on workers; benchmarks lower it to measure single-thread speed.</summary>
+    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Below this much arithmetic, thread hand-off costs more than it saves.</summary>
+    public const double SerialFlops = 2e6;
+
+    public static bool Worth(double flops, int items) => MaxThreads > 1 && items > 1 && flops >= SerialFlops;
+
+    /// <summary>
+    /// Runs body(item, scratch) for item in [0, count). Each worker gets its own scratch of
+    /// <paramref name="scratchBytes"/> zeroed bytes; <paramref name="finish"/> sees it before it is freed.
+    /// </summary>
+    public static void For(int count, bool parallel, long scratchBytes, Action<int, nint> body, Action<nint>? finish = null)
+    {
+        if (count <= 0) return;
+        if (!parallel || count == 1)
+        {
+            nint s = Alloc(scratchBytes);
+            try
+            {
+                for (int i = 0; i < count; i++) body(i, s);
+                finish?.Invoke(s);
+            }
+            finally { Free(s); }
+            return;
+        }
+        var options = new ParallelOptions { MaxDegreeOfParallelism = MaxThreads };
+        Parallel.For(0, count, options,
+            () => Alloc(scratchBytes),
+            (i, _, s) => { body(i, s); return s; },
+            s => { try { finish?.Invoke(s); } finally { Free(s); } });
+    }
+
+    public static nint Alloc(long bytes)
+    {
+        nuint n = (nuint)Math.Max(bytes, 64);
+        void* p = NativeMemory.AlignedAlloc(n, 64);
+        NativeMemory.Clear(p, n);
+        return (nint)p;
+    }
+
+    public static void Free(nint p) => NativeMemory.AlignedFree((void*)p);
+
+    public static int RoundUp(int x, int m) => (x + m - 1) / m * m;
+
+    public static int CeilDiv(int x, int m) => (x + m - 1) / m;
+
     /// <summary>Runs <paramref name="body"/>(start, end) over chunks covering [0, count), each at least <paramref name="grain"/> items (except the last).</summary>
     public static void For(long count, long grain, Action<long, long> body)
     {
         if (count <= 0) return;
-        int workers = Environment.ProcessorCount;
+        int workers = MaxThreads;
         long chunks = Math.Min(Math.Max(1, count / Math.Max(grain, 1)), 4L * workers);
         if (chunks <= 1 || workers == 1) { body(0, count); return; }
         long size = (count + chunks - 1) / chunks;
-        Parallel.For(0, (int)((count + size - 1) / size), c => body(c * size, Math.Min(count, (c + 1) * size)));
+        Parallel.For(0, (int)((count + size - 1) / size), new ParallelOptions { MaxDegreeOfParallelism = workers }, c => body(c * size, Math.Min(count, (c + 1) * size)));
     }
 }

@@ -1,0 +1,34 @@
+using VoxelGan.Tensors.Kernels;
+
+namespace VoxelGan.Tensors.Host;
+
+internal sealed unsafe partial class HostBackend
+{
+    /// <summary>Batched product through the packed GEMM (<see cref="Gemm.MatMul{T}"/>).</summary>
+    public void MatMul(Tensor a, Tensor b, Tensor c, MatMulLayout layout)
+    {
+        if (a.DType == DType.Float32) Gemm.MatMul(a.Data<float>(), b.Data<float>(), c.Data<float>(), layout);
+        else Gemm.MatMul(a.Data<double>(), b.Data<double>(), c.Data<double>(), layout);
+    }
+
+    /// <summary>Implicit-GEMM convolution (<see cref="Conv3dHost.Forward{T}"/>).</summary>
+    public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g)
+    {
+        if (x.DType == DType.Float32) Conv3dHost.Forward(x.Data<float>(), w.Data<float>(), y.Data<float>(), g);
+        else Conv3dHost.Forward(x.Data<double>(), w.Data<double>(), y.Data<double>(), g);
+    }
+
+    /// <summary>Transposed convolution by output phase (<see cref="Conv3dHost.Transposed{T}"/>).</summary>
+    public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g)
+    {
+        if (y.DType == DType.Float32) Conv3dHost.Transposed(y.Data<float>(), w.Data<float>(), x.Data<float>(), g);
+        else Conv3dHost.Transposed(y.Data<double>(), w.Data<double>(), x.Data<double>(), g);
+    }
+
+    /// <summary>Weight gradient as a dot-product GEMM over voxels (<see cref="Conv3dHost.WeightGradient{T}"/>).</summary>
+    public void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g)
+    {
+        if (x.DType == DType.Float32) Conv3dHost.WeightGradient(x.Data<float>(), y.Data<float>(), w.Data<float>(), g);
+        else Conv3dHost.WeightGradient(x.Data<double>(), y.Data<double>(), w.Data<double>(), g);
+    }
+}
