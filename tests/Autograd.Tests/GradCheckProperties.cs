@@ -9,9 +9,15 @@ namespace VoxelGan.Autograd.Tests;
 /// <summary>
 /// Every differentiable op against float64 central differences, over FsCheck-drawn shapes
 /// (broadcasting pairs included) and values; second derivatives for every op on the critic's path.
+/// Each runs on the default device (the host backend on CI) and on ILGPU's CPU accelerator, so both
+/// the fast kernels and the reference kernels are differentiated correctly.
 /// </summary>
 public class GradCheckProperties
 {
+    /// <summary>Every op of <see cref="OpTable"/> on both backends.</summary>
+    public static IEnumerable<object[]> OpsOnBothBackends() =>
+        OpTable.Names.SelectMany(n => new[] { new object[] { n[0], "default" }, [n[0], "ilgpu-cpu"] });
+
     private static Gen<CaseInput> Cases =>
         from shapes in Gens.BroadcastPair(maxRank: 3, maxExtent: 3)
         from pick in Gen.Choose(0, 200)
@@ -35,17 +41,19 @@ public class GradCheckProperties
     }
 
     [Theory]
-    [MemberData(nameof(OpTable.Names), MemberType = typeof(OpTable))]
-    public void FirstDerivatives(string name)
+    [MemberData(nameof(OpsOnBothBackends))]
+    public void FirstDerivatives(string name, string device)
     {
+        using var on = TestDevice.Use(TestDevice.Named(device));
         var op = OpTable.Named(name);
         Prop.ForAll(Cases.ToArbitrary(), c => CheckFirst(op, c)).Check(Config.QuickThrowOnFailure.WithMaxTest(8));
     }
 
     [Theory]
-    [MemberData(nameof(OpTable.Names), MemberType = typeof(OpTable))]
-    public void SecondDerivativesOnTheCriticPath(string name)
+    [MemberData(nameof(OpsOnBothBackends))]
+    public void SecondDerivativesOnTheCriticPath(string name, string device)
     {
+        using var on = TestDevice.Use(TestDevice.Named(device));
         var op = OpTable.Named(name);
         if (!op.SecondOrder)
         {

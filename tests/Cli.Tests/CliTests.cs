@@ -25,10 +25,17 @@ public class CliTests
         var (code, output, err) = Run("info", "--device", "cpu");
         Assert.True(code == 0, err);
         Assert.Contains("device     cpu", output);
-        Assert.Contains("chosen by --device", output);
+        Assert.Contains("chosen by  --device", output);
+        Assert.Contains("backend    host (SIMD C#)", output);
+        Assert.Contains("vectors    ", output);
         Assert.Contains("memory", output);
+        Assert.Contains(".NET       .NET 10", output);
+        // The ILGPU CPU accelerator describes itself differently: its launch width and ILGPU's version.
+        (code, output, err) = Run("info", "--device", "ilgpu-cpu");
+        Assert.True(code == 0, err);
+        Assert.Contains("device     ilgpu-cpu", output);
+        Assert.Contains("backend    ILGPU CPU accelerator", output);
         Assert.Contains("ILGPU      1.5.3", output);
-        Assert.Contains(".NET 10", output);
     }
 
     [Fact]
