@@ -43,15 +43,11 @@ internal static unsafe class HostParallel
             s => { try { finish?.Invoke(s); } finally { Free(s); } });
     }
 
-    public static nint Alloc(long bytes)
-    {
-        nuint n = (nuint)Math.Max(bytes, 64);
-        void* p = NativeMemory.AlignedAlloc(n, 64);
-        NativeMemory.Clear(p, n);
-        return (nint)p;
-    }
+    /// <summary>A zeroed, 64-byte aligned scratch block of at least <paramref name="bytes"/> bytes (see <see cref="HostScratch"/>).</summary>
+    public static nint Alloc(long bytes) => HostScratch.Rent(bytes);
 
-    public static void Free(nint p) => NativeMemory.AlignedFree((void*)p);
+    /// <summary>Returns a block from <see cref="Alloc"/>.</summary>
+    public static void Free(nint p) => HostScratch.Return(p);
 
     public static int RoundUp(int x, int m) => (x + m - 1) / m * m;
 

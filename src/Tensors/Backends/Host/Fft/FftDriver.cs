@@ -33,7 +33,7 @@ internal static unsafe class FftDriver
             }
             finally
             {
-                NativeMemory.AlignedFree(scratch);
+                HostScratch.Return((nint)scratch);
             }
             return;
         }
@@ -48,7 +48,7 @@ internal static unsafe class FftDriver
             for (long gi = b * perBlock; gi < end; gi++)
                 Group<T, TV, L>(plan, groups, (T*)xp, (T*)yp, gi, swap, (T*)scratch);
             return scratch;
-        }, scratch => NativeMemory.AlignedFree((void*)scratch));
+        }, HostScratch.Return);
     }
 
     /// <summary>Two n x 2G ping-pong buffers (re and im lane vectors alternate per element) plus the generic radix workspace.</summary>
@@ -56,7 +56,7 @@ internal static unsafe class FftDriver
         => (4 * (nint)plan.N + 2 * plan.MaxRadix) * g;
 
     static T* Alloc<T>(nint scalars) where T : unmanaged
-        => (T*)NativeMemory.AlignedAlloc((nuint)(scalars * sizeof(T)), 64);
+        => (T*)HostScratch.Rent(scalars * sizeof(T), zero: false);
 
     static void Group<T, TV, L>(FftPlan<T> plan, in FftLineGroups groups, T* x, T* y, long gi, bool swap, T* scratch)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : unmanaged where L : IFftLanes<T, TV>
