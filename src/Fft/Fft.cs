@@ -21,17 +21,19 @@ public static class Fourier
         using (y) return Ops.MulScalar(y, 1.0 / n);
     }
 
-    /// <summary>Transforms over the last three complex axes (a 3D transform of [..., D, H, W, 2]).</summary>
+    /// <summary>Transforms over the last three complex axes (a 3D transform of [..., D, H, W, 2]); the inverse is scaled once, by 1/(D H W).</summary>
     public static Tensor Transform3d(Tensor x, bool inverse = false)
     {
-        var result = Transform(x, -1, inverse);
+        int sign = inverse ? 1 : -1;
+        var result = Ops.FourierTransform(x, -1, sign);
         for (int axis = -2; axis >= -3; axis--)
         {
-            var next = Transform(result, axis, inverse);
+            var next = Ops.FourierTransform(result, axis, sign);
             result.Dispose();
             result = next;
         }
-        return result;
+        if (!inverse) return result;
+        using (result) return Ops.MulScalar(result, 1.0 / ((long)x.Shape[-2] * x.Shape[-3] * x.Shape[-4]));
     }
 
     /// <summary>A complex tensor [..., 2] with the values of <paramref name="real"/> and zero imaginary parts.</summary>

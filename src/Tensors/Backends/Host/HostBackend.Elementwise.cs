@@ -37,24 +37,21 @@ internal sealed unsafe partial class HostBackend
     /// </summary>
     private static void Zip<T, TOp>(T* a, T* b, T* y, int n, StridedIndex map) where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp
     {
-        int row = map.D5, rows = n / row;
-        HostParallel.For(rows, Math.Max(1, ElementGrain / row), (r0, r1) =>
+        int row = map.D5;
+        HostParallel.ForRows(n / row, row, ElementGrain, (r, k0, k1) =>
         {
             TOp op = default;
-            for (long r = r0; r < r1; r++)
-            {
-                int start = (int)r * row;
-                T* pa = a + map.OffsetOfA(start), pb = b + map.OffsetOfB(start), py = y + start;
-                int k = 0;
-                if (map.A5 is 0 or 1 && map.B5 is 0 or 1)
-                    for (; k + Vector512<T>.Count <= row; k += Vector512<T>.Count)
-                    {
-                        var va = map.A5 == 1 ? Vector512.Load(pa + k) : Vector512.Create(*pa);
-                        var vb = map.B5 == 1 ? Vector512.Load(pb + k) : Vector512.Create(*pb);
-                        op.Apply(va, vb).Store(py + k);
-                    }
-                for (; k < row; k++) py[k] = op.Apply(pa[k * map.A5], pb[k * map.B5]);
-            }
+            int start = (int)r * row;
+            T* pa = a + map.OffsetOfA(start), pb = b + map.OffsetOfB(start), py = y + start;
+            int k = k0;
+            if (map.A5 is 0 or 1 && map.B5 is 0 or 1)
+                for (; k + Vector512<T>.Count <= k1; k += Vector512<T>.Count)
+                {
+                    var va = map.A5 == 1 ? Vector512.Load(pa + k) : Vector512.Create(*pa);
+                    var vb = map.B5 == 1 ? Vector512.Load(pb + k) : Vector512.Create(*pb);
+                    op.Apply(va, vb).Store(py + k);
+                }
+            for (; k < k1; k++) py[k] = op.Apply(pa[k * map.A5], pb[k * map.B5]);
         });
     }
 

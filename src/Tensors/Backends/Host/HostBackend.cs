@@ -73,15 +73,12 @@ internal sealed unsafe partial class HostBackend : IBackend
     /// </summary>
     private static void StridedCopy<T>(T* src, T* dst, int count, StridedIndex map) where T : unmanaged
     {
-        int row = map.D5, rows = count / row;
-        HostParallel.For(rows, Math.Max(1, ElementGrain / row), (r0, r1) =>
+        int row = map.D5;
+        HostParallel.ForRows(count / row, row, ElementGrain, (r, k0, k1) =>
         {
-            for (long r = r0; r < r1; r++)
-            {
-                int i = (int)r * row, a = map.OffsetOfA(i), b = map.OffsetOfB(i);
-                if (map.A5 == 1 && map.B5 == 1) new ReadOnlySpan<T>(src + a, row).CopyTo(new Span<T>(dst + b, row));
-                else for (int k = 0; k < row; k++) dst[b + k * map.B5] = src[a + k * map.A5];
-            }
+            int i = (int)r * row, a = map.OffsetOfA(i), b = map.OffsetOfB(i);
+            if (map.A5 == 1 && map.B5 == 1) new ReadOnlySpan<T>(src + a + k0, k1 - k0).CopyTo(new Span<T>(dst + b + k0, k1 - k0));
+            else for (int k = k0; k < k1; k++) dst[b + k * map.B5] = src[a + k * map.A5];
         });
     }
 
@@ -150,34 +147,37 @@ internal sealed unsafe partial class HostBackend : IBackend
         else Nadam(theta.Data<double>(), grad.Data<double>(), m.Data<double>(), v.Data<double>(), theta.Numel, c.Round<double>());
     }
 
-    /// <summary><see cref="NadamKernels.Update{T}"/> lane by lane, in the same operation order (so the same bits).</summary>
+    /// <summary>
+    /// <see cref="NadamKernels.Update{T}"/> lane by lane, in the same operation order (so the same bits);
+    /// the last partial vector goes through stack copies, so there is one formula for every element.
+    /// </summary>
     private static void Nadam<T>(T* theta, T* grad, T* m, T* v, int n, NadamStep<T> s) where T : unmanaged, IFloatingPointIeee754<T>
     {
         HostParallel.For(n, ElementGrain, (i0, i1) =>
         {
+            int w = Vector512<T>.Count;
             long i = i0;
-            for (; i + Vector512<T>.Count <= i1; i += Vector512<T>.Count)
-            {
-                var g = Vector512.Load(grad + i) * s.GradScale;
-                var mi = Vector512.Create(s.Beta1) * Vector512.Load(m + i) + Vector512.Create(s.OneMinusBeta1) * g;
-                var vi = Vector512.Create(s.Beta2) * Vector512.Load(v + i) + Vector512.Create(s.OneMinusBeta2) * g * g;
-                var d = Vector512.Sqrt(vi / Vector512.Create(s.BiasCorrection2)) + Vector512.Create(s.Epsilon);
-                var t = Vector512.Load(theta + i) + Vector512.Create(s.GradCoefficient) * g / d + Vector512.Create(s.MomentumCoefficient) * mi / d;
-                t.Store(theta + i);
-                mi.Store(m + i);
-                vi.Store(v + i);
-            }
-            for (; i < i1; i++)
-            {
-                T g = grad[i] * s.GradScale;
-                T mi = s.Beta1 * m[i] + s.OneMinusBeta1 * g;
-                T vi = s.Beta2 * v[i] + s.OneMinusBeta2 * g * g;
-                T d = T.Sqrt(vi / s.BiasCorrection2) + s.Epsilon;
-                theta[i] = theta[i] + s.GradCoefficient * g / d + s.MomentumCoefficient * mi / d;
-                m[i] = mi;
-                v[i] = vi;
-            }
+            for (; i + w <= i1; i += w) NadamLanes(theta + i, grad + i, m + i, v + i, s);
+            if (i == i1) return;
+            int rest = (int)(i1 - i);
+            T* buffer = stackalloc T[4 * w];
+            for (int k = 0; k < 4 * w; k++) buffer[k] = T.Zero;
+            T*[] sources = [theta + i, grad + i, m + i, v + i];
+            for (int a = 0; a < 4; a++) new ReadOnlySpan<T>(sources[a], rest).CopyTo(new Span<T>(buffer + a * w, rest));
+            NadamLanes(buffer, buffer + w, buffer + 2 * w, buffer + 3 * w, s);
+            for (int a = 0; a < 4; a++) if (a != 1) new ReadOnlySpan<T>(buffer + a * w, rest).CopyTo(new Span<T>(sources[a], rest));
         });
+    }
+
+    private static void NadamLanes<T>(T* theta, T* grad, T* m, T* v, in NadamStep<T> s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = Vector512.Load(grad) * s.GradScale;
+        var mi = Vector512.Create(s.Beta1) * Vector512.Load(m) + Vector512.Create(s.OneMinusBeta1) * g;
+        var vi = Vector512.Create(s.Beta2) * Vector512.Load(v) + Vector512.Create(s.OneMinusBeta2) * g * g;
+        var d = Vector512.Sqrt(vi / Vector512.Create(s.BiasCorrection2)) + Vector512.Create(s.Epsilon);
+        (Vector512.Load(theta) + Vector512.Create(s.GradCoefficient) * g / d + Vector512.Create(s.MomentumCoefficient) * mi / d).Store(theta);
+        mi.Store(m);
+        vi.Store(v);
     }
 
     private static Span<T> Span<T>(T* p, int n) where T : unmanaged => new(p, n);

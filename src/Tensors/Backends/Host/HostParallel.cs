@@ -63,4 +63,23 @@ internal static unsafe class HostParallel
         long size = (count + chunks - 1) / chunks;
         Parallel.For(0, (int)((count + size - 1) / size), new ParallelOptions { MaxDegreeOfParallelism = workers }, c => body(c * size, Math.Min(count, (c + 1) * size)));
     }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(row, start, end) over <paramref name="rows"/> rows of
+    /// <paramref name="length"/> elements, a long row cut into segments of at most <paramref name="grain"/>
+    /// elements, so that one long strided row (an interleave, a slice of the last axis) still uses every core.
+    /// </summary>
+    public static void ForRows(long rows, int length, long grain, Action<long, int, int> body)
+    {
+        int segment = (int)Math.Clamp(grain, 1, Math.Max(1, length));
+        int perRow = (length + segment - 1) / segment;
+        For(rows * perRow, Math.Max(1, grain / segment), (w0, w1) =>
+        {
+            for (long w = w0; w < w1; w++)
+            {
+                int start = (int)(w % perRow) * segment;
+                body(w / perRow, start, Math.Min(length, start + segment));
+            }
+        });
+    }
 }
