@@ -22,6 +22,11 @@ internal static unsafe partial class Conv3dHost
     public static void Forward<T>(T* x, T* w, T* y, in ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (g.S == 1 && g.P >= 0 && g.Cy <= NarrowChannels)
+        {
+            ForwardNarrow(x, w, y, g);
+            return;
+        }
         if (Vector512.IsHardwareAccelerated) Forward<T, Vector512<T>, V512<T>>(x, w, y, g);
         else Forward<T, Vector256<T>, V256<T>>(x, w, y, g);
     }
