@@ -6,7 +6,7 @@ namespace VoxelGan.Perf;
 /// <summary>
 /// <c>compare-gemm</c>: <c>Ops.MatMul</c> of n x n matrices (float32 and float64) against the FMA peak
 /// measured in the same run and against <c>torch.mm</c> with 2 threads (<c>perf/peers/gemm_bench.py</c>;
-/// Debian's torch uses a reference BLAS, so the peak is the real yardstick). Best of five calls.
+/// Debian's torch uses a reference BLAS, so the peak is the real yardstick). Best of 30 calls (a call takes about a millisecond, and other tenants of a shared machine disturb single calls).
 /// </summary>
 internal static class GemmComparison
 {
@@ -41,7 +41,7 @@ internal static class GemmComparison
     {
         call();
         double best = double.MaxValue;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 30; i++)
         {
             var clock = Stopwatch.StartNew();
             call();
