@@ -2,7 +2,7 @@ using System.CommandLine;
 using VoxelGan.Cli;
 using VoxelGan.Cli.Commands;
 
-var root = new RootCommand("VoxelGan: 3D microstructure WGAN-GP and FFT homogenization on ILGPU (CUDA or CPU).");
+var root = new RootCommand("VoxelGan: 3D microstructure WGAN-GP and FFT homogenization on CUDA (ILGPU) or the CPU (SIMD C#).");
 root.Options.Add(GlobalOptions.Device);
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());

@@ -142,7 +142,7 @@ public static class SafeTensors
     {
         DType.Float32 => ToLittleEndian(t.ToArray<float>()),
         DType.Float64 => ToLittleEndian(t.ToArray<double>()),
-        _ => ToLittleEndian(t.ToArray<ILGPU.Half>()),
+        _ => ToLittleEndian(t.ToArray<Half>()),
     };
 
     private static byte[] ToLittleEndian<T>(T[] values) where T : unmanaged
@@ -155,6 +155,6 @@ public static class SafeTensors
     {
         DType.Float32 => Tensor.FromArray(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray(), shape, device),
         DType.Float64 => Tensor.FromArray(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes).ToArray(), shape, device),
-        _ => Tensor.FromArray(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ILGPU.Half>(bytes).ToArray(), shape, device),
+        _ => Tensor.FromArray(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(bytes).ToArray(), shape, device),
     };
 }
