@@ -68,7 +68,19 @@ public sealed class Var : IDisposable
     }
 
     /// <summary>
-    /// Like <see cref="Record"/>, with one rule for all inputs: given the output gradient and which
+    /// Like <see cref="Record(Tensor, string, Var[], Func{Var, Var}[])"/>, for rules that need the op's
+    /// own output y as well as the output gradient g (d exp(x) = g y, d sqrt(x) = g / 2y): each rule is
+    /// called as rule(g, y).
+    /// </summary>
+    public static Var Record(Tensor data, string op, Var[] inputs, params Func<Var, Var, Var>[] rules)
+    {
+        Var? output = null;
+        output = Record(data, op, inputs, [.. rules.Select(rule => (Func<Var, Var>)(g => rule(g, output!)))]);
+        return output;
+    }
+
+    /// <summary>
+    /// Like <see cref="Record(Tensor, string, Var[], Func{Var, Var}[])"/>, with one rule for all inputs: given the output gradient and which
     /// inputs need a gradient, it returns those gradients (null elsewhere). For ops whose input
     /// gradients share work, such as <see cref="Functional.Recompute"/>.
     /// </summary>

@@ -14,10 +14,9 @@ public static partial class Functional
     public static Var Conv3d(Var x, Var w, int stride = 1, int padding = 0)
     {
         int k = w.Shape[2];
-        Var y = null!;
-        return y = Var.Record(Ops.Conv3d(x.Data, w.Data, stride, padding), "conv3d", [x, w],
-            g => ConvTranspose3d(g, w, stride, padding, Shape.ConvOutputPadding(x.Shape, y.Shape, k, stride, padding)),
-            g => Conv3dWeightGrad(x, g, k, stride, padding));
+        return Var.Record(Ops.Conv3d(x.Data, w.Data, stride, padding), "conv3d", [x, w],
+            (g, y) => ConvTranspose3d(g, w, stride, padding, Shape.ConvOutputPadding(x.Shape, y.Shape, k, stride, padding)),
+            (g, _) => Conv3dWeightGrad(x, g, k, stride, padding));
     }
 
     /// <summary>Transposed 3D convolution of y [N, Cin, D, H, W] with w [Cin, Cout, K, K, K] (PyTorch's definition), no bias.</summary>

@@ -32,22 +32,16 @@ public static partial class Functional
         g => SumTo(g * a, b.Shape));
 
     // d(a/b) = g / b, -g a / b^2 = -g y / b
-    public static Var Div(Var a, Var b)
-    {
-        Var y = null!;
-        return y = Var.Record(Ops.Div(a.Data, b.Data), "div", [a, b],
-            g => SumTo(g / b, a.Shape),
-            g => SumTo(Neg(g * y / b), b.Shape));
-    }
+    public static Var Div(Var a, Var b) =>
+        Var.Record(Ops.Div(a.Data, b.Data), "div", [a, b],
+            (g, _) => SumTo(g / b, a.Shape),
+            (g, y) => SumTo(Neg(g * y / b), b.Shape));
 
     // d(a^b) = g b a^(b-1), g y ln a
-    public static Var Pow(Var a, Var b)
-    {
-        Var y = null!;
-        return y = Var.Record(Ops.Pow(a.Data, b.Data), "pow", [a, b],
-            g => SumTo(g * b * Pow(a, b - 1.0), a.Shape),
-            g => SumTo(g * y * Log(a), b.Shape));
-    }
+    public static Var Pow(Var a, Var b) =>
+        Var.Record(Ops.Pow(a.Data, b.Data), "pow", [a, b],
+            (g, _) => SumTo(g * b * Pow(a, b - 1.0), a.Shape),
+            (g, y) => SumTo(g * y * Log(a), b.Shape));
 
     // max(a, b): the gradient goes to the larger operand; ties split it evenly.
     public static Var Maximum(Var a, Var b) => Var.Record(Ops.Maximum(a.Data, b.Data), "maximum", [a, b],
@@ -71,45 +65,30 @@ public static partial class Functional
     public static Var Neg(Var x) => Var.Record(Ops.Neg(x.Data), "neg", [x], g => Neg(g));
 
     // d exp(x) = g y
-    public static Var Exp(Var x)
-    {
-        Var y = null!;
-        return y = Var.Record(Ops.Exp(x.Data), "exp", [x], g => g * y);
-    }
+    public static Var Exp(Var x) =>
+        Var.Record(Ops.Exp(x.Data), "exp", [x], (g, y) => g * y);
 
     // d ln x = g / x
     public static Var Log(Var x) => Var.Record(Ops.Log(x.Data), "log", [x], g => g / x);
 
     // d sqrt(x) = g / (2 y)
-    public static Var Sqrt(Var x)
-    {
-        Var y = null!;
-        return y = Var.Record(Ops.Sqrt(x.Data), "sqrt", [x], g => g * RDivScalar(0.5, y));
-    }
+    public static Var Sqrt(Var x) =>
+        Var.Record(Ops.Sqrt(x.Data), "sqrt", [x], (g, y) => g * RDivScalar(0.5, y));
 
     // d tanh(x) = g (1 - y^2)
-    public static Var Tanh(Var x)
-    {
-        Var y = null!;
-        return y = Var.Record(Ops.Tanh(x.Data), "tanh", [x], g => g * (1.0 - Square(y)));
-    }
+    public static Var Tanh(Var x) =>
+        Var.Record(Ops.Tanh(x.Data), "tanh", [x], (g, y) => g * (1.0 - Square(y)));
 
     // d sigmoid(x) = g y (1 - y)
-    public static Var Sigmoid(Var x)
-    {
-        Var y = null!;
-        return y = Var.Record(Ops.Sigmoid(x.Data), "sigmoid", [x], g => g * y * (1.0 - y));
-    }
+    public static Var Sigmoid(Var x) =>
+        Var.Record(Ops.Sigmoid(x.Data), "sigmoid", [x], (g, y) => g * y * (1.0 - y));
 
     // d x^2 = 2 g x
     public static Var Square(Var x) => Var.Record(Ops.Square(x.Data), "square", [x], g => g * x * 2.0);
 
     // d (1/x) = -g y^2
-    public static Var Reciprocal(Var x)
-    {
-        Var y = null!;
-        return y = Var.Record(Ops.Reciprocal(x.Data), "reciprocal", [x], g => Neg(g * Square(y)));
-    }
+    public static Var Reciprocal(Var x) =>
+        Var.Record(Ops.Reciprocal(x.Data), "reciprocal", [x], (g, y) => Neg(g * Square(y)));
 
     // d |x| = g sign(x) (0 at 0)
     public static Var Abs(Var x) => Var.Record(Ops.Abs(x.Data), "abs", [x], g => g * Constant(Ops.Sign(x.Data)));

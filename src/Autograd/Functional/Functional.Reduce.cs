@@ -20,17 +20,11 @@ public static partial class Functional
     public static Var Mean(Var x, int axis, bool keepDim = false) => Sum(x, axis, keepDim) * (1.0 / x.Shape[axis]);
 
     // d max(x) = g at the maxima, split evenly between ties
-    public static Var Max(Var x)
-    {
-        Var y = null!;
-        return y = Var.Record(Ops.Max(x.Data), "max", [x], g => BroadcastTo(g, x.Shape) * Constant(ArgExtremumWeights(x.Data, y.Data, null)));
-    }
+    public static Var Max(Var x) =>
+        Var.Record(Ops.Max(x.Data), "max", [x], (g, y) => BroadcastTo(g, x.Shape) * Constant(ArgExtremumWeights(x.Data, y.Data, null)));
 
-    public static Var Min(Var x)
-    {
-        Var y = null!;
-        return y = Var.Record(Ops.Min(x.Data), "min", [x], g => BroadcastTo(g, x.Shape) * Constant(ArgExtremumWeights(x.Data, y.Data, null)));
-    }
+    public static Var Min(Var x) =>
+        Var.Record(Ops.Min(x.Data), "min", [x], (g, y) => BroadcastTo(g, x.Shape) * Constant(ArgExtremumWeights(x.Data, y.Data, null)));
 
     public static Var Max(Var x, int axis, bool keepDim = false) => ExtremumAlong(x, axis, keepDim, Ops.Max, "max_axis");
 
@@ -39,8 +33,7 @@ public static partial class Functional
     private static Var ExtremumAlong(Var x, int axis, bool keepDim, Func<Tensor, int, bool, Tensor> op, string name)
     {
         var kept = x.Shape.Reduce(axis, keepDim: true);
-        Var y = null!;
-        return y = Var.Record(op(x.Data, axis, keepDim), name, [x], g =>
+        return Var.Record(op(x.Data, axis, keepDim), name, [x], (g, y) =>
         {
             using var yKept = y.Data.Reshape(kept.ToArray());
             return BroadcastTo(Reshape(g, kept.ToArray()), x.Shape) * Constant(ArgExtremumWeights(x.Data, yKept, axis));
