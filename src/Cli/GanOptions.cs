@@ -5,30 +5,34 @@ using VoxelGan.Layers;
 
 namespace VoxelGan.Cli;
 
-/// <summary>The architecture and training options, defined once for <c>model</c>, <c>train</c> and <c>demo</c>; defaults are the paper's.</summary>
+/// <summary>The architecture and training options, defined once for <c>model</c>, <c>train</c> and <c>demo</c>; defaults are read from <see cref="GanConfig"/> and <see cref="TrainOptions"/> (the paper's).</summary>
 internal sealed class GanOptions
 {
-    public readonly Option<int> Size = new("--size") { Description = "volume edge (a power of two: 32 or 64 in the paper)", DefaultValueFactory = _ => 32 };
-    public readonly Option<int> Ngf = new("--ngf") { Description = "generator filters of the last block (nGf)", DefaultValueFactory = _ => 32 };
-    public readonly Option<int> Ndf = new("--ndf") { Description = "critic filters of the first block (nDf)", DefaultValueFactory = _ => 16 };
-    public readonly Option<string> Topology = new("--critic-topology") { Description = "growing (S, 2S, 4S, ...) or constant", DefaultValueFactory = _ => "growing" };
-    public readonly Option<double> CriticSlope = new("--critic-slope") { Description = "critic LeakyReLU slope (code 0.3, paper text 0.2)", DefaultValueFactory = _ => 0.3 };
+    // The one source of every default: the library's records; the options only read them.
+    private static readonly GanConfig GanDefaults = new();
+    private static readonly TrainOptions TrainDefaults = new();
 
-    public readonly Option<long> Iterations = new("--iterations") { Description = "training iterations", DefaultValueFactory = _ => 20_000 };
-    public readonly Option<int> Batch = new("--batch-size") { Description = "volumes per batch", DefaultValueFactory = _ => 8 };
-    public readonly Option<double> LrD = new("--lr-d") { Description = "critic learning rate", DefaultValueFactory = _ => 1e-4 };
-    public readonly Option<double> LrG = new("--lr-g") { Description = "generator learning rate", DefaultValueFactory = _ => 5e-5 };
-    public readonly Option<double> MappingFactor = new("--mapping-lr-factor") { Description = "mapping network lr as a fraction of lr_G (code 0.01, paper text 0.1)", DefaultValueFactory = _ => 0.01 };
-    public readonly Option<double> Beta1 = new("--beta1") { Description = "Nadam beta1", DefaultValueFactory = _ => 0.9 };
-    public readonly Option<double> Beta2 = new("--beta2") { Description = "Nadam beta2", DefaultValueFactory = _ => 0.999 };
-    public readonly Option<double> Epsilon = new("--epsilon") { Description = "Nadam epsilon", DefaultValueFactory = _ => 1e-7 };
-    public readonly Option<double> GpWeight = new("--gp-weight") { Description = "gradient penalty weight lambda", DefaultValueFactory = _ => 10 };
-    public readonly Option<double> Clip = new("--clip-norm") { Description = "global-norm gradient clipping per optimizer (0 disables)", DefaultValueFactory = _ => 1.0 };
-    public readonly Option<int> CriticSteps = new("--critic-steps") { Description = "critic updates per generator update (1: the code's joint update)", DefaultValueFactory = _ => 1 };
-    public readonly Option<string> Precision = new("--precision") { Description = "mixed (fp16 activations, loss scaling; the code's default) or fp32", DefaultValueFactory = _ => "mixed" };
-    public readonly Option<ulong> Seed = new("--seed") { Description = "seed of weights, batches and latents", DefaultValueFactory = _ => 0 };
-    public readonly Option<long> SampleEvery = new("--sample-every") { Description = "PNG of generated centre slices every K iterations (0: never)", DefaultValueFactory = _ => 500 };
-    public readonly Option<long> CheckpointEvery = new("--checkpoint-every") { Description = "numbered checkpoint every K iterations", DefaultValueFactory = _ => 1000 };
+    public readonly Option<int> Size = new("--size") { Description = "volume edge (a power of two: 32 or 64 in the paper)", DefaultValueFactory = _ => GanDefaults.Size };
+    public readonly Option<int> Ngf = new("--ngf") { Description = "generator filters of the last block (nGf)", DefaultValueFactory = _ => GanDefaults.Ngf };
+    public readonly Option<int> Ndf = new("--ndf") { Description = "critic filters of the first block (nDf)", DefaultValueFactory = _ => GanDefaults.Ndf };
+    public readonly Option<string> Topology = new("--critic-topology") { Description = "growing (S, 2S, 4S, ...) or constant", DefaultValueFactory = _ => GanDefaults.Topology.ToString().ToLowerInvariant() };
+    public readonly Option<double> CriticSlope = new("--critic-slope") { Description = "critic LeakyReLU slope (code 0.3, paper text 0.2)", DefaultValueFactory = _ => GanDefaults.CriticSlope };
+
+    public readonly Option<long> Iterations = new("--iterations") { Description = "training iterations", DefaultValueFactory = _ => TrainDefaults.Iterations };
+    public readonly Option<int> Batch = new("--batch-size") { Description = "volumes per batch", DefaultValueFactory = _ => TrainDefaults.BatchSize };
+    public readonly Option<double> LrD = new("--lr-d") { Description = "critic learning rate", DefaultValueFactory = _ => TrainDefaults.LearningRateCritic };
+    public readonly Option<double> LrG = new("--lr-g") { Description = "generator learning rate", DefaultValueFactory = _ => TrainDefaults.LearningRateGenerator };
+    public readonly Option<double> MappingFactor = new("--mapping-lr-factor") { Description = "mapping network lr as a fraction of lr_G (code 0.01, paper text 0.1)", DefaultValueFactory = _ => TrainDefaults.MappingLearningRateFactor };
+    public readonly Option<double> Beta1 = new("--beta1") { Description = "Nadam beta1", DefaultValueFactory = _ => TrainDefaults.Beta1 };
+    public readonly Option<double> Beta2 = new("--beta2") { Description = "Nadam beta2", DefaultValueFactory = _ => TrainDefaults.Beta2 };
+    public readonly Option<double> Epsilon = new("--epsilon") { Description = "Nadam epsilon", DefaultValueFactory = _ => TrainDefaults.Epsilon };
+    public readonly Option<double> GpWeight = new("--gp-weight") { Description = "gradient penalty weight lambda", DefaultValueFactory = _ => TrainDefaults.GradientPenaltyWeight };
+    public readonly Option<double> Clip = new("--clip-norm") { Description = "global-norm gradient clipping per optimizer (0 disables)", DefaultValueFactory = _ => TrainDefaults.ClipNorm };
+    public readonly Option<int> CriticSteps = new("--critic-steps") { Description = "critic updates per generator update (1: the code's joint update)", DefaultValueFactory = _ => TrainDefaults.CriticSteps };
+    public readonly Option<string> Precision = new("--precision") { Description = "mixed (fp16 activations, loss scaling; the code's default) or fp32", DefaultValueFactory = _ => TrainDefaults.Precision.ToString().ToLowerInvariant() };
+    public readonly Option<ulong> Seed = new("--seed") { Description = "seed of weights, batches and latents", DefaultValueFactory = _ => TrainDefaults.Seed };
+    public readonly Option<long> SampleEvery = new("--sample-every") { Description = "PNG of generated centre slices every K iterations (0: never)", DefaultValueFactory = _ => TrainDefaults.SampleEvery };
+    public readonly Option<long> CheckpointEvery = new("--checkpoint-every") { Description = "numbered checkpoint every K iterations", DefaultValueFactory = _ => TrainDefaults.CheckpointEvery };
 
     public void AddArchitecture(Command c)
     {

@@ -65,7 +65,7 @@ public class GeneratorLatentTests
         var d = TestDevice.Instance;
         var config = new GanConfig { Size = 16, Ngf = 8, Ndf = 4, LambdaMin = -0.5, LambdaMax = 2 };
         using var g = new Generator(config, new RandomGenerator(1), d);
-        using var volumes = Training.Trainer.Generate(g, 4, 1, 9, d);
+        using var volumes = Generation.Sampler.Generate(g, 4, 1, 9, d);
         var v = volumes.ToArray<float>();
         int n = 16 * 16 * 16;
         double spread = Enumerable.Range(0, n).Average(j => { var s = Enumerable.Range(0, 4).Select(i => (double)v[i * n + j]).ToArray(); double m = s.Average(); return Math.Sqrt(s.Average(x => (x - m) * (x - m))); });

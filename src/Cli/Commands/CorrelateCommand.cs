@@ -31,7 +31,7 @@ internal static class CorrelateCommand
                     for (int f = 0; f < files.Count; f++)
                     {
                         var volume = VolumeFile.Read(files[f], parse.GetValue(dims), parse.GetValue(rawType)!);
-                        double t = parse.GetValue(threshold) ?? (volume.Values.Min() + volume.Values.Max()) / 2.0;
+                        double t = parse.GetValue(threshold) ?? Volume.DefaultThreshold([volume]);
                         using var scope = TensorScope.Begin();
                         var tensor = Tensor.FromArray(volume.Values, new Shape(volume.D, volume.H, volume.W), device);
                         all.Add(Correlations.TwoPoint(tensor, t));

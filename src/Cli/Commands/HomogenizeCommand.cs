@@ -55,7 +55,7 @@ internal static class HomogenizeCommand
                     HomogenizationResult result;
                     try
                     {
-                        result = solver.Stiffness(new Progress(n => progress.Report(doneBefore + n, Path.GetFileName(files[f]))),
+                        result = solver.Stiffness(new SyncProgress<int>(n => progress.Report(doneBefore + n, Path.GetFileName(files[f]))),
                             single < 0 ? null : [single]);
                     }
                     catch (InvalidOperationException ex)
@@ -82,11 +82,6 @@ internal static class HomogenizeCommand
         var nus = Parse(nu, "--phase-nu");
         if (es.Length != nus.Length) throw new ArgumentException($"--phase-e gives {es.Length} phase(s) but --phase-nu gives {nus.Length}");
         return es.Zip(nus, (a, b) => new IsotropicMaterial(a, b)).ToArray();
-    }
-
-    private sealed class Progress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
     }
 
     private static object ToJson(string file, Homogenizer solver, HomogenizationResult r, int single) => new

@@ -17,6 +17,13 @@ public sealed record Volume(float[] Values, int D, int H, int W, string Source)
     /// <summary>The value at (a, b, c).</summary>
     public float this[int a, int b, int c] => Values[(a * H + b) * W + c];
 
+    /// <summary>
+    /// The threshold that splits volumes into phases when the user gives none, in one place for every
+    /// command: 0.5 for 0/1 data, else midway between the smallest and the largest value of all of them.
+    /// </summary>
+    public static double DefaultThreshold(IReadOnlyCollection<Volume> volumes) =>
+        volumes.All(v => v.IsBinary) ? 0.5 : (volumes.Min(v => v.Values.Min()) + volumes.Max(v => v.Values.Max())) / 2.0;
+
     /// <summary>Values above <paramref name="threshold"/> become phase 1, the rest phase 0.</summary>
     public byte[] Binarize(double threshold) => Values.Select(v => v > threshold ? (byte)1 : (byte)0).ToArray();
 

@@ -69,8 +69,9 @@ public static class Evaluator
     public static CorrelationCurve Curve(string label, SetDescriptors set)
     {
         var radii = set.Radii.Select(r => (double)r).ToArray();
-        var mean = Enumerable.Range(0, radii.Length).Select(r => set.S2.Average(s => s[r])).ToArray();
-        var std = Enumerable.Range(0, radii.Length).Select(r => Math.Sqrt(set.S2.Average(s => (s[r] - mean[r]) * (s[r] - mean[r])))).ToArray();
+        var columns = Enumerable.Range(0, radii.Length).Select(r => set.S2.Select(s => s[r]).ToArray()).ToArray();
+        var mean = columns.Select(Statistics.Mean).ToArray();
+        var std = columns.Select(Statistics.StandardDeviation).ToArray();
         return new CorrelationCurve(label, radii, mean, std);
     }
 }

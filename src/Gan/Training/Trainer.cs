@@ -6,6 +6,7 @@ using VoxelGan.Gan.Data;
 using VoxelGan.Gan.Models;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
+using VoxelGan.Tensors.Kernels;
 using static VoxelGan.Autograd.Functional;
 
 namespace VoxelGan.Gan.Training;
@@ -163,26 +164,15 @@ public sealed class Trainer : IDisposable
 
     private RandomGenerator Rng(long step, int substep) => new(Mix(step, substep, 1));
 
-    /// <summary>A 64-bit seed for (run seed, step, substep, stream), through SplitMix64's finalizer.</summary>
-    private ulong Mix(long step, int substep, ulong stream)
-    {
-        ulong z = unchecked(Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)step * 1_000_003UL + (ulong)substep * 7919UL + stream);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return z ^ (z >> 31);
-    }
+    /// <summary>
+    /// A 64-bit seed for (run seed, step, substep, stream), through the random kernels' SplitMix64 mixer
+    /// (offset by its increment so that the seeds of existing runs are unchanged).
+    /// </summary>
+    private ulong Mix(long step, int substep, ulong stream) => RandomKernels.Mix(unchecked(
+        Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)step * 1_000_003UL + (ulong)substep * 7919UL + stream - 0x9E3779B97F4A7C15UL));
 
     /// <summary>Generates <paramref name="count"/> volumes from N(0, sigma^2) latents without recording a graph.</summary>
-    public Tensor Generate(int count, double sigma, ulong seed) => Generate(Models.Generator, count, sigma, seed, Device);
-
-    /// <summary>Generates <paramref name="count"/> volumes [count, 1, n, n, n] from N(0, sigma^2) latents.</summary>
-    public static Tensor Generate(Generator generator, int count, double sigma, ulong seed, Device device)
-    {
-        using var noGrad = GradMode.NoGrad();
-        using var scope = TensorScope.Begin();
-        var z = Ops.Normal(new Shape(count, generator.Config.LatentDim), new RandomGenerator(seed), 0, sigma, device: device);
-        return generator.Forward(new Var(z)).Data.MoveToOuter();
-    }
+    public Tensor Generate(int count, double sigma, ulong seed) => Generation.Sampler.Generate(Models.Generator, count, sigma, seed, Device);
 
     /// <summary>Writes generator, critic, the three optimizers and the loss scaler, plus <paramref name="metadata"/>, atomically.</summary>
     public void Save(string path, IReadOnlyDictionary<string, string> metadata)

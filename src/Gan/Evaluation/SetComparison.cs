@@ -1,0 +1,68 @@
+using System.Text.Json;
+using VoxelGan.Gan.Data;
+using VoxelGan.Gan.Figures;
+using VoxelGan.Tensors;
+using VoxelGan.Tensors.IO;
+
+namespace VoxelGan.Gan.Evaluation;
+
+/// <summary>What <see cref="SetComparison.CompareFolders"/> computed and where it wrote it.</summary>
+/// <param name="Result">E_p1, E_p2, E_C11 and the descriptors of both sets.</param>
+/// <param name="JsonPath"><c>evaluation.json</c>.</param>
+/// <param name="PlotPath"><c>s2.png</c> (the paper's Figure 7).</param>
+public sealed record SetComparisonReport(EvaluationResult Result, string JsonPath, string PlotPath);
+
+/// <summary>Compares a folder of generated volumes with a folder of training volumes (paper section 3.7, Eq. 34).</summary>
+public static class SetComparison
+{
+    /// <summary>
+    /// Reads both sets (a generator output folder's <c>phases/</c> is used when present), describes them
+    /// (p1 and S2 of every volume, C11 of the first <paramref name="homogenize"/> of each), applies Eq. 34,
+    /// and writes <c>evaluation.json</c> and <c>s2.png</c> into <paramref name="outDir"/>.
+    /// <paramref name="threshold"/> null uses <see cref="Volume.DefaultThreshold"/> per set.
+    /// </summary>
+    public static SetComparisonReport CompareFolders(string realDir, string fakeDir, int homogenize, double? threshold, string outDir,
+        Device device, IProgress<string>? progress = null)
+    {
+        if (homogenize < 0) throw new ArgumentException($"the number of volumes to homogenize must be non-negative, got {homogenize}");
+        var (realPhases, rn) = ReadPhases(realDir, threshold);
+        var (fakePhases, fn) = ReadPhases(Directory.Exists(Path.Combine(fakeDir, "phases")) ? Path.Combine(fakeDir, "phases") : fakeDir, threshold);
+        var realSet = Evaluator.Describe(realPhases, rn, rn, rn, homogenize, device);
+        progress?.Report("real set");
+        var fakeSet = Evaluator.Describe(fakePhases, fn, fn, fn, homogenize, device);
+        progress?.Report("generated set");
+        var result = Evaluator.Compare(realSet, fakeSet);
+        var json = new
+        {
+            real = realDir,
+            fake = fakeDir,
+            real_count = realPhases.Count,
+            fake_count = fakePhases.Count,
+            E_p1 = result.ErrorP1,
+            E_p2 = result.ErrorP2,
+            E_C11 = double.IsNaN(result.ErrorC11) ? (double?)null : result.ErrorC11,
+            p1 = new { real = realSet.P1.Average(), fake = fakeSet.P1.Average() },
+            C11 = new { real = realSet.C11, fake = fakeSet.C11 },
+            radii = realSet.Radii,
+            S2 = new { real = Evaluator.Curve("real", realSet).Mean, fake = Evaluator.Curve("generated", fakeSet).Mean },
+        };
+        var jsonPath = Path.Combine(outDir, "evaluation.json");
+        var plotPath = Path.Combine(outDir, "s2.png");
+        AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+        CorrelationPlot.Save(plotPath, [Evaluator.Curve($"training set ({realPhases.Count})", realSet), Evaluator.Curve($"generated ({fakePhases.Count})", fakeSet)]);
+        return new SetComparisonReport(result, jsonPath, plotPath);
+    }
+
+    /// <summary>Phase maps of every volume of a folder, which must all be cubes of one size.</summary>
+    public static (List<byte[]> Phases, int Size) ReadPhases(string dir, double? threshold)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: no such folder");
+        var volumes = VolumeFile.Expand([dir]).Select(f => VolumeFile.Read(f)).ToList();
+        var first = volumes[0];
+        foreach (var v in volumes)
+            if (v.D != v.H || v.H != v.W || v.D != first.D)
+                throw new ShapeException($"{v.Source}: {v.D}x{v.H}x{v.W}; every volume of {dir} must be a cube of the size of {first.Source} ({first.D}^3)");
+        double t = threshold ?? Volume.DefaultThreshold(volumes);
+        return (volumes.Select(v => v.Binarize(t)).ToList(), first.D);
+    }
+}
