@@ -31,9 +31,13 @@ public static class GradCheck
     /// <summary>Default relative tolerance.</summary>
     public const double DefaultRtol = 1e-3;
 
-    /// <summary>Checks first derivatives of <paramref name="f"/> at <paramref name="inputs"/> (float64 tensors, not modified).</summary>
+    /// <summary>
+    /// Checks first derivatives of <paramref name="f"/> at <paramref name="inputs"/> (float64 tensors, not
+    /// modified). With <paramref name="createGraph"/> the analytic gradient is computed as the gradient
+    /// penalty computes it, recording its own graph.
+    /// </summary>
     public static GradCheckResult Check(Func<Var[], Var> f, IReadOnlyList<Tensor> inputs,
-        double eps = DefaultEps, double atol = DefaultAtol, double rtol = DefaultRtol, ulong seed = 12345)
+        double eps = DefaultEps, double atol = DefaultAtol, double rtol = DefaultRtol, ulong seed = 12345, bool createGraph = false)
     {
         foreach (var t in inputs)
             if (t.DType != DType.Float64)
@@ -46,7 +50,7 @@ public static class GradCheck
         var y = f(leaves);
         var weights = OutputWeights(y.Shape, seed, y.Device);
         var s = Functional.Sum(y * new Var(weights));
-        var analytic = Gradients.Of([s], leaves).Select(g => g.Data.ToArray<double>()).ToArray();
+        var analytic = Gradients.Of([s], leaves, createGraph: createGraph).Select(g => g.Data.ToArray<double>()).ToArray();
 
         // Numeric: central differences of s, one input element at a time. The inputs are
         // differentiable leaves because f may itself take gradients (the second-order check does).

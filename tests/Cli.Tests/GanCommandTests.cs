@@ -86,10 +86,26 @@ public sealed class GanCommandTests : IDisposable
         Assert.Equal(0, Run("spheres", "--count", "3", "--size", "8", "--radius", "1.5", "--out", P("real")).Code);
         (code, output, err) = Run("evaluate", "--real", P("real"), "--fake", P("gen"), "--homogenize", "1");
         Assert.True(code == 0, err);
-        Assert.Contains("p1", output);
-        using var json = JsonDocument.Parse(File.ReadAllText(P("gen", "evaluation.json")));
-        foreach (var key in new[] { "E_p1", "E_p2", "E_C11" }) Assert.True(json.RootElement.GetProperty(key).GetDouble() >= 0, key);
         Assert.True(File.Exists(P("gen", "s2.png")));
+        using (var json = JsonDocument.Parse(File.ReadAllText(P("gen", "evaluation.json"))))
+        {
+            // The printed table and the file report the same errors, and E_p1 follows from the p1 values:
+            // every generated volume's |p1_real - p1| / p1_real averages to at least |mean difference| / p1_real.
+            var root = json.RootElement;
+            double eP1 = root.GetProperty("E_p1").GetDouble(), realP1 = root.GetProperty("p1").GetProperty("real").GetDouble();
+            Assert.Contains(FormattableString.Invariant($"{eP1:F4}"), output.Split('\n').Single(l => l.StartsWith("p1", StringComparison.Ordinal)));
+            Assert.Contains(FormattableString.Invariant($"{root.GetProperty("E_p2").GetDouble():F4}"), output.Split('\n').Single(l => l.StartsWith("p2", StringComparison.Ordinal)));
+            Assert.True(eP1 >= Math.Abs(realP1 - root.GetProperty("p1").GetProperty("fake").GetDouble()) / realP1 - 1e-12, $"E_p1 {eP1}");
+        }
+
+        // A set compared with copies of one of its volumes is error-free against itself: identical volumes
+        // give E = 0 for p1, S2 and C11, and a set of other volumes does not.
+        Directory.CreateDirectory(P("same"));
+        for (int i = 0; i < 2; i++) File.Copy(P("real", "sphere_0000.npy"), P("same", $"copy_{i}.npy"));
+        (code, _, err) = Run("evaluate", "--real", P("same"), "--fake", P("same"), "--homogenize", "1", "--out", P("same-eval"));
+        Assert.True(code == 0, err);
+        using (var json = JsonDocument.Parse(File.ReadAllText(P("same-eval", "evaluation.json"))))
+            foreach (var key in new[] { "E_p1", "E_p2", "E_C11" }) Assert.Equal(0, json.RootElement.GetProperty(key).GetDouble());
     }
 
     [Fact]

@@ -13,8 +13,7 @@ public class ModelTests
     [InlineData(64, 64, 8, 20_976_193, 3_584_649)]
     public void ParameterCountsAreThePapers(int size, int ngf, int ndf, long generator, long critic)
     {
-        // Counted from the configuration alone: building the 64^3 generator's 21 M weights on the CPU
-        // accelerator is not needed to know their number, but the counts come from the real modules.
+        // The counts come from the real modules (the 64^3 generator's 21 M weights are built and counted).
         var config = new GanConfig { Size = size, Ngf = ngf, Ndf = ndf };
         using var g = new Generator(config, new RandomGenerator(1), D);
         using var c = new Critic(config, new RandomGenerator(2), D);

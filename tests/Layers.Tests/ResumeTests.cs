@@ -57,11 +57,9 @@ public sealed class ResumeTests : IDisposable
         {
             var data = new RandomGenerator(99);
             Train(first, firstOpt, data, 3);
-            var state = firstOpt.StateDict("optimizer.").ToList();
+            using var state = firstOpt.StateDict("optimizer.");
             using var offset = Tensor.FromArray(new[] { (double)data.Offset }, Shape.Scalar, D);
-            Checkpoint.Save(path, first, state.Append(new("data.offset", offset)));
-            state[0].Value.Dispose();
-            state[1].Value.Dispose();
+            Checkpoint.Save(path, first, state.Entries.Append(new("data.offset", offset)));
         }
 
         using var resumed = new Net(12345); // different initial weights: everything must come from the file
@@ -96,10 +94,8 @@ public sealed class ResumeTests : IDisposable
                 NonFiniteLossException.ThrowIfNotFinite(step, "loss", loss.Item());
                 loss.Backward();
                 opt.Step();
-                var state = opt.StateDict("optimizer.").ToList();
-                Checkpoint.Save(path, net, state);
-                state[0].Value.Dispose();
-                state[1].Value.Dispose();
+                using var state = opt.StateDict("optimizer.");
+                Checkpoint.Save(path, net, state.Entries);
             }
         });
         Assert.Equal(4, e.Step);

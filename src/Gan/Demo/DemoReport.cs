@@ -63,7 +63,7 @@ public static class DemoReport
         md.AppendLine()
             .AppendLine("## How far this is from the paper")
             .AppendLine()
-            .AppendLine($"This demo trains for {train.Iterations} iterations a network with {gan.Ngf}/{gan.Ndf} filters on {gan.Size}^3 volumes, on a CPU. " +
+            .AppendLine($"This demo trains for {train.Iterations} iterations a network with {gan.Ngf}/{gan.Ndf} filters on {gan.Size}^3 volumes, on {device}. " +
                         "The paper's best 32^3 model used nGf 32, nDf 16 at 32^3 and 2,000,000 iterations (the authors' default run: 20,000 iterations on 1,000 samples), " +
                         "about 5,000 times more training on a network about 30 times larger, and reports errors of a few percent for p1, p2 and C11. " +
                         "A run this short is expected to produce blurry, partly formed inclusions and errors far above the paper's; it shows that every stage works end to end, not the paper's quality. " +

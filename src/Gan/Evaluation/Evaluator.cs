@@ -28,7 +28,7 @@ public static class Evaluator
     /// CG, tolerance 1e-6) of the first <paramref name="homogenizeCount"/> of each set. Phase maps are
     /// the given 0/1 arrays.
     /// </summary>
-    public static SetDescriptors Describe(IReadOnlyList<byte[]> phases, int d, int h, int w, int homogenizeCount, Device device, IProgress<string>? progress = null)
+    public static SetDescriptors Describe(IReadOnlyList<byte[]> phases, int d, int h, int w, int homogenizeCount, Device device)
     {
         var p1 = new double[phases.Count];
         var s2 = new double[phases.Count][];
@@ -45,7 +45,6 @@ public static class Evaluator
         {
             using var solver = new Homogenizer(phases[i], d, h, w, [IsotropicMaterial.PaperMatrix, IsotropicMaterial.PaperInclusion], device: device);
             c11[i] = solver.Solve([1, 0, 0, 0, 0, 0]).MeanStress[0];
-            progress?.Report($"C11 {i + 1}/{c11.Length}");
         }
         return new SetDescriptors(p1, s2, radii, c11);
     }

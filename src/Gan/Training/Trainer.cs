@@ -76,7 +76,8 @@ public sealed class Trainer : IDisposable
         var (lossD, gp, dReal, dFake) = CriticLoss(real, fake, rng);
         double scale = Scaler?.Scale ?? 1;
         (lossD * scale).Backward();
-        bool skipped = !Apply(scale, [_critic], [_synthesis, _mapping]);
+        // The generator's weights hold the gradient of E[D(fake)], which the generator maximizes.
+        bool skipped = !Apply(scale, [_critic], [_synthesis, _mapping], StepDirection.Ascend);
         return Metrics(step, lossD, gp, dReal, dFake, fake.Data, skipped);
     }
 
@@ -96,7 +97,7 @@ public sealed class Trainer : IDisposable
             var (l, p, r, f) = CriticLoss(Batch(step, k), fake, rng);
             double scale = Scaler?.Scale ?? 1;
             (l * scale).Backward();
-            skipped |= !Apply(scale, [_critic], []);
+            skipped |= !Apply(scale, [_critic], [], StepDirection.Descend);
             (lossD, gp, dReal, dFake) = (l.Item(), p.Item(), r.Item(), f.Item());
         }
         Models.ZeroGrad();
@@ -105,7 +106,7 @@ public sealed class Trainer : IDisposable
         var lossG = -Mean(Models.Critic.Forward(fakeG, Options.Precision));
         double s = Scaler?.Scale ?? 1;
         (lossG * s).Backward();
-        skipped |= !Apply(s, [], [_synthesis, _mapping], negateGenerator: false);
+        skipped |= !Apply(s, [], [_synthesis, _mapping], StepDirection.Descend);
         Models.Critic.ZeroGrad();
         return Metrics(step, lossD, gp, dReal, -lossG.Item(), fakeG.Data, skipped);
     }
@@ -123,14 +124,14 @@ public sealed class Trainer : IDisposable
     /// Unscales, checks for overflow (mixed precision: skip the whole step and halve the scale) or a
     /// non-finite gradient (fp32: stop), then steps the optimizers. Returns false when skipped.
     /// </summary>
-    private bool Apply(double scale, Nadam[] critic, Nadam[] generator, bool negateGenerator = true)
+    private bool Apply(double scale, Nadam[] critic, Nadam[] generator, StepDirection generatorDirection)
     {
         var grads = Models.Parameters().Where(p => p.Grad is not null).Select(p => p.Grad!);
         bool finite = DynamicLossScaler.AllFinite(grads);
         if (Scaler is not null && !Scaler.Update(finite)) return false;
         if (!finite) throw new NonFiniteLossException(Step + 1, "gradient", double.NaN);
         foreach (var o in critic) o.Step(1 / scale);
-        foreach (var o in generator) o.Step((negateGenerator ? -1 : 1) / scale);
+        foreach (var o in generator) o.Step(1 / scale, generatorDirection);
         return true;
     }
 
@@ -177,8 +178,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Writes generator, critic, the three optimizers and the loss scaler, plus <paramref name="metadata"/>, atomically.</summary>
     public void Save(string path, IReadOnlyDictionary<string, string> metadata)
     {
-        var state = _critic.StateDict("optimizer.critic.").Concat(_synthesis.StateDict("optimizer.synthesis."))
-            .Concat(_mapping.StateDict("optimizer.mapping.")).ToList();
+        using var critic = _critic.StateDict("optimizer.critic.");
+        using var synthesis = _synthesis.StateDict("optimizer.synthesis.");
+        using var mapping = _mapping.StateDict("optimizer.mapping.");
         var meta = new Dictionary<string, string>(metadata)
         {
             ["step"] = Step.ToString(CultureInfo.InvariantCulture),
@@ -186,15 +188,7 @@ public sealed class Trainer : IDisposable
         };
         if (Scaler is not null)
             meta["loss_scaler"] = FormattableString.Invariant($"{Scaler.Scale:R} {Scaler.CleanSteps} {Scaler.SkippedSteps}");
-        try
-        {
-            Checkpoint.Save(path, Models, state, meta);
-        }
-        finally
-        {
-            // The optimizers' step counters are fresh tensors; the moments are live state.
-            foreach (var (name, t) in state) if (name.EndsWith(".step", StringComparison.Ordinal) || name.EndsWith(".mu_product", StringComparison.Ordinal)) t.Dispose();
-        }
+        Checkpoint.Save(path, Models, [.. critic.Entries, .. synthesis.Entries, .. mapping.Entries], meta);
     }
 
     /// <summary>Restores everything <see cref="Save"/> wrote; returns the metadata.</summary>

@@ -43,7 +43,7 @@ public sealed class DynamicLossScaler(double initialScale = 32768, int growthInt
         return true;
     }
 
-    /// <summary>True when every element of every tensor is finite (one device reduction and one read).</summary>
+    /// <summary>True when every element of every tensor is finite (one reduction and one host read per tensor, stopping at the first non-finite one).</summary>
     public static bool AllFinite(IEnumerable<Tensor> tensors)
     {
         using var scope = TensorScope.Begin();

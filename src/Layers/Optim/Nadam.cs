@@ -42,16 +42,17 @@ public sealed class Nadam : IDisposable
     public double Mu(long t) => Options.Beta1 * (1 - 0.5 * Math.Pow(0.96, t * Options.MomentumDecay));
 
     /// <summary>
-    /// Applies one step to every parameter that has a gradient. <paramref name="gradScale"/>
-    /// multiplies the raw gradients first (1 / loss scale). Returns the global norm of the unscaled
-    /// gradients, before clipping.
+    /// Applies one step to every parameter that has a gradient. <paramref name="gradScale"/> (positive)
+    /// multiplies the raw gradients first (1 / loss scale); <paramref name="direction"/> says whether the
+    /// step descends or ascends the stored gradient. Returns the global norm of the unscaled gradients,
+    /// before clipping.
     /// </summary>
-    public double Step(double gradScale = 1)
+    public double Step(double gradScale = 1, StepDirection direction = StepDirection.Descend)
     {
+        if (!(gradScale > 0)) throw new ArgumentOutOfRangeException(nameof(gradScale), gradScale, "the gradient scale must be positive; use StepDirection.Ascend to flip the step");
         var withGrad = _parameters.Where(p => p.Parameter.Grad is not null).ToArray();
-        // A negative gradScale flips the gradients (the generator reuses the critic loss's gradient, see WganGp).
-        double norm = Math.Abs(gradScale) * GradientClipping.GlobalNorm(withGrad.Select(p => p.Parameter.Grad!));
-        double scale = gradScale * GradientClipping.Factor(norm, Options.ClipNorm);
+        double norm = gradScale * GradientClipping.GlobalNorm(withGrad.Select(p => p.Parameter.Grad!));
+        double scale = (direction == StepDirection.Ascend ? -1 : 1) * gradScale * GradientClipping.Factor(norm, Options.ClipNorm);
         long t = ++Steps;
         double mu = Mu(t), muNext = Mu(t + 1);
         _muProduct *= mu;
@@ -68,19 +69,21 @@ public sealed class Nadam : IDisposable
 
     /// <summary>
     /// The state as named tensors for a checkpoint: <c>{prefix}step</c>, <c>{prefix}mu_product</c>
-    /// (float64 scalars) and <c>{prefix}m.{parameter}</c>, <c>{prefix}v.{parameter}</c>. The step and
-    /// product tensors are new (the caller disposes them); the moments are the live tensors.
+    /// (float64 scalars, owned by the returned state) and <c>{prefix}m.{parameter}</c>,
+    /// <c>{prefix}v.{parameter}</c> (the live moments). Dispose the result after writing it.
     /// </summary>
-    public IEnumerable<KeyValuePair<string, Tensor>> StateDict(string prefix)
+    public OptimizerState StateDict(string prefix)
     {
         var device = _parameters.FirstOrDefault().Parameter?.Device;
-        yield return new(prefix + "step", Tensor.FromArray(new[] { (double)Steps }, Shape.Scalar, device).Detach());
-        yield return new(prefix + "mu_product", Tensor.FromArray(new[] { _muProduct }, Shape.Scalar, device).Detach());
+        var state = new OptimizerState();
+        state.AddOwned(prefix + "step", Tensor.FromArray(new[] { (double)Steps }, Shape.Scalar, device).Detach());
+        state.AddOwned(prefix + "mu_product", Tensor.FromArray(new[] { _muProduct }, Shape.Scalar, device).Detach());
         foreach (var (_, name, p) in _parameters)
         {
-            yield return new(prefix + "m." + name, _moments[p].M);
-            yield return new(prefix + "v." + name, _moments[p].V);
+            state.AddLive(prefix + "m." + name, _moments[p].M);
+            state.AddLive(prefix + "v." + name, _moments[p].V);
         }
+        return state;
     }
 
     /// <summary>Restores <see cref="StateDict"/>'s entries; every one must be present with the right shape.</summary>

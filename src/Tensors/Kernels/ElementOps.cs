@@ -50,11 +50,6 @@ public static class Lanes
 }
 
 #pragma warning disable CS1591 // each op's formula is its one-line body
-public struct Identity : IUnaryOp
-{
-    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x;
-    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => x;
-}
 public struct Negate : IUnaryOp
 {
     public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => -x;
