@@ -1,7 +1,8 @@
 using VoxelGan.Autograd;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
-using static VoxelGan.Autograd.Functional;
+// F: the differentiable functions (PyTorch's torch.nn.functional), so layer types keep their plain names.
+using F = VoxelGan.Autograd.Functional;
 
 namespace VoxelGan.Gan.Models;
 
@@ -12,7 +13,7 @@ namespace VoxelGan.Gan.Models;
 /// </summary>
 public sealed class CriticBlock : Layer
 {
-    private readonly Layers.Conv3d _skip, _conv1, _conv2;
+    private readonly Conv3d _skip, _conv1, _conv2;
     private readonly double _slope;
     private readonly bool _pool;
 
@@ -20,16 +21,16 @@ public sealed class CriticBlock : Layer
     public CriticBlock(int inChannels, int outChannels, double slope, bool pool, RandomGenerator rng, Device? device = null, DType dtype = DType.Float32)
     {
         (_slope, _pool) = (slope, pool);
-        _skip = AddModule("skip", new Layers.Conv3d(inChannels, outChannels, 1, rng, dtype: dtype, device: device));
-        _conv1 = AddModule("conv1", new Layers.Conv3d(inChannels, outChannels, 3, rng, dtype: dtype, device: device));
-        _conv2 = AddModule("conv2", new Layers.Conv3d(outChannels, outChannels, 3, rng, dtype: dtype, device: device));
+        _skip = AddModule("skip", new Conv3d(inChannels, outChannels, 1, rng, dtype: dtype, device: device));
+        _conv1 = AddModule("conv1", new Conv3d(inChannels, outChannels, 3, rng, dtype: dtype, device: device));
+        _conv2 = AddModule("conv2", new Conv3d(outChannels, outChannels, 3, rng, dtype: dtype, device: device));
     }
 
     /// <inheritdoc />
     public override Var Forward(Var x)
     {
-        var y = LeakyRelu(_conv2.Forward(LeakyRelu(_conv1.Forward(x), _slope)) + _skip.Forward(x), _slope);
-        return _pool ? AvgPool3d(y, 2) : y;
+        var y = F.LeakyRelu(_conv2.Forward(F.LeakyRelu(_conv1.Forward(x), _slope)) + _skip.Forward(x), _slope);
+        return _pool ? F.AvgPool3d(y, 2) : y;
     }
 }
 
@@ -74,7 +75,7 @@ public sealed class Critic : Module
         if (x.Shape.Rank != 5 || x.Shape[1] != 1 || x.Shape[2] != n || x.Shape[3] != n || x.Shape[4] != n)
             throw new ShapeException($"critic input must be [batch, 1, {n}, {n}, {n}], got {x.Shape}");
         foreach (var block in _blocks) x = block.Forward(x, precision);
-        if (precision == Precision.Mixed) x = Cast(x, DType.Float32);
-        return _head.Forward(Reshape(x, x.Shape[0], -1));
+        if (precision == Precision.Mixed) x = F.Cast(x, DType.Float32);
+        return _head.Forward(F.Reshape(x, x.Shape[0], -1));
     }
 }

@@ -1,7 +1,8 @@
 using VoxelGan.Autograd;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
-using static VoxelGan.Autograd.Functional;
+// F: the differentiable functions (PyTorch's torch.nn.functional), so layer types keep their plain names.
+using F = VoxelGan.Autograd.Functional;
 
 namespace VoxelGan.Gan.Models;
 
@@ -36,11 +37,11 @@ public sealed class Generator : Module
         for (int b = 0; b < nb; b++)
         {
             var block = blocks.Add(new ModuleList());
-            var main = block.Add("main", new Sequential(Layers.ConvTranspose3d.Same(filters[b], filters[b + 1], 3, 2, rng, device: device), new LeakyRelu(config.GeneratorSlope)));
-            var skip = block.Add("skip", new Sequential(Layers.ConvTranspose3d.Same(filters[0], filters[b + 1], 1, 2 << b, rng, device: device), new LeakyRelu(config.GeneratorSlope)));
+            var main = block.Add("main", new Sequential(ConvTranspose3d.Same(filters[b], filters[b + 1], 3, 2, rng, device: device), new LeakyRelu(config.GeneratorSlope)));
+            var skip = block.Add("skip", new Sequential(ConvTranspose3d.Same(filters[0], filters[b + 1], 1, 2 << b, rng, device: device), new LeakyRelu(config.GeneratorSlope)));
             _blocks.Add((main, skip));
         }
-        _output = AddModule("output", new Sequential(Layers.ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device), new ScaledTanh(config.LambdaMin, config.LambdaMax)));
+        _output = AddModule("output", new Sequential(ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device), new ScaledTanh(config.LambdaMin, config.LambdaMax)));
         Filters = filters;
     }
 
@@ -57,7 +58,7 @@ public sealed class Generator : Module
     public ParameterGroup SynthesisGroup() =>
         new("synthesis", NamedParameters().Where(p => !p.Name.StartsWith("mapping.", StringComparison.Ordinal)).ToArray());
 
-    private static Var Float32(Var x) => x.DType == DType.Float16 ? Cast(x, DType.Float32) : x;
+    private static Var Float32(Var x) => x.DType == DType.Float16 ? F.Cast(x, DType.Float32) : x;
 
     /// <summary>z [B, latent] -> volumes [B, 1, n, n, n]; block outputs in float16 under mixed precision.</summary>
     public Var Forward(Var z, Precision precision = Precision.Fp32)
@@ -65,7 +66,7 @@ public sealed class Generator : Module
         if (z.Shape.Rank != 2 || z.Shape[1] != Config.LatentDim)
             throw new ShapeException($"generator input must be [batch, {Config.LatentDim}], got {z.Shape}");
         var mapped = _mapping.Forward(z);
-        var w = Reshape(_input.Forward(mapped), z.Shape[0], Filters[0], 2, 2, 2);
+        var w = F.Reshape(_input.Forward(mapped), z.Shape[0], Filters[0], 2, 2, 2);
         var x = w;
         // Under mixed precision each branch stores its output in float16; the sum is formed in float32.
         foreach (var (main, skip) in _blocks) x = Float32(main.Forward(x, precision)) + Float32(skip.Forward(w, precision));
