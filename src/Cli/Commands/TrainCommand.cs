@@ -14,7 +14,7 @@ internal static class TrainCommand
     {
         var options = new GanOptions();
         var data = new Option<string>("--data") { Description = "folder of n^3 training volumes, or 'spheres' for the embedded generated default" , DefaultValueFactory = _ => "spheres" };
-        var dataCount = new Option<int>("--data-count") { Description = "with --data spheres: how many volumes (the code uses 1000)", DefaultValueFactory = _ => 1000 };
+        var dataCount = new Option<int>("--data-count") { Description = "with --data spheres: how many volumes (the code uses 1000)", DefaultValueFactory = _ => new DataSpec("spheres").Count };
         var output = new Option<DirectoryInfo?>("--out") { Description = "new run folder (e.g. runs/NAME)" };
         var resume = new Option<DirectoryInfo?>("--resume") { Description = "continue the run in this folder from its latest.safetensors (--iterations may extend it)" };
         var command = new Command("train", "Train the 3D WGAN-GP; writes config.json, metrics.jsonl, checkpoints and sample slices to the run folder.") { data, dataCount, output, resume };
