@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using VoxelGan.Fft;
 using VoxelGan.Gan.Data;
+using VoxelGan.Gan.Evaluation;
 using VoxelGan.Tensors;
 using VoxelGan.Tensors.IO;
 
@@ -32,9 +33,7 @@ internal static class CorrelateCommand
                     {
                         var volume = VolumeFile.Read(files[f], parse.GetValue(dims), parse.GetValue(rawType)!);
                         double t = parse.GetValue(threshold) ?? Volume.DefaultThreshold([volume]);
-                        using var scope = TensorScope.Begin();
-                        var tensor = Tensor.FromArray(volume.Values, new Shape(volume.D, volume.H, volume.W), device);
-                        all.Add(Correlations.TwoPoint(tensor, t));
+                        all.Add(Evaluator.Correlate(volume, t, device));
                         progress.Report(f + 1, Path.GetFileName(files[f]));
                         Console.WriteLine($"{files[f]}: {volume.D}x{volume.H}x{volume.W}, threshold {t.ToString("G6", CultureInfo.InvariantCulture)}, p1 {all[^1].P1.ToString("F6", CultureInfo.InvariantCulture)}");
                     }

@@ -49,6 +49,17 @@ public static class Evaluator
         return new SetDescriptors(p1, s2, radii, c11);
     }
 
+    /// <summary>
+    /// p1 and S2 of a grey-value or binary volume: phase 1 where the value exceeds <paramref name="threshold"/>
+    /// (<see cref="Volume.DefaultThreshold"/> when null).
+    /// </summary>
+    public static TwoPointCorrelation Correlate(Volume volume, double? threshold, Device device)
+    {
+        using var scope = TensorScope.Begin();
+        var tensor = Tensor.FromArray(volume.Values, new Shape(volume.D, volume.H, volume.W), device);
+        return Correlations.TwoPoint(tensor, threshold ?? Volume.DefaultThreshold([volume]));
+    }
+
     /// <summary>Eq. 34 for p1, S2 and C11.</summary>
     public static EvaluationResult Compare(SetDescriptors real, SetDescriptors fake)
     {
