@@ -2,9 +2,16 @@ using VoxelGan.Tensors;
 
 namespace VoxelGan.Cli;
 
-/// <summary>Runs a command body and turns the errors users can cause into one clear line and exit code 1.</summary>
+/// <summary>
+/// The one top-level handler: runs a command body and turns any exception into one line
+/// <c>error: ...</c> on stderr and exit code 1. Errors users cause (bad files, shapes, values, devices)
+/// print their message; anything else prints its type too, and the stack trace only with <c>--verbose</c>.
+/// </summary>
 internal static class CommandRunner
 {
+    /// <summary>Set from <c>--verbose</c> before the command runs.</summary>
+    public static bool Verbose { get; set; }
+
     public static int Run(Func<int> body)
     {
         try
@@ -14,8 +21,19 @@ internal static class CommandRunner
         catch (Exception e) when (e is DeviceException or ShapeException or ArgumentException or IOException
                                       or UnauthorizedAccessException or InvalidDataException or NotSupportedException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Report(e.Message, e);
             return 1;
         }
+        catch (Exception e)
+        {
+            Report($"{e.Message} ({e.GetType().Name}; this is a bug or an unchecked limit: please report it{(Verbose ? "" : ", with the output of --verbose")})", e);
+            return 1;
+        }
+    }
+
+    private static void Report(string message, Exception e)
+    {
+        Console.Error.WriteLine($"error: {message.ReplaceLineEndings(" ")}");
+        if (Verbose) Console.Error.WriteLine(e);
     }
 }

@@ -12,6 +12,12 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "on an error, also print its stack trace",
+        Recursive = true,
+    };
+
     /// <summary>Creates the device the user asked for and makes it the default; returns where the choice came from.</summary>
     public static (Device Device, string Source) OpenDevice(ParseResult parse)
     {

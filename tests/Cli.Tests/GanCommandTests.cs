@@ -106,6 +106,27 @@ public sealed class GanCommandTests : IDisposable
         Assert.True(code == 0, err);
         using (var json = JsonDocument.Parse(File.ReadAllText(P("same-eval", "evaluation.json"))))
             foreach (var key in new[] { "E_p1", "E_p2", "E_C11" }) Assert.Equal(0, json.RootElement.GetProperty(key).GetDouble());
+
+        // generate never mixes two runs in one folder: a non-empty --out is refused, --overwrite replaces it.
+        var latest = Path.Combine(run, "latest.safetensors");
+        (code, _, err) = Run("generate", latest, "--count", "2", "--out", P("gen"));
+        Assert.Equal(1, code);
+        Assert.Contains("--overwrite", err);
+        Assert.Equal(3, Directory.GetFiles(P("gen", "phases")).Length);
+        (code, _, err) = Run("generate", latest, "--count", "2", "--out", P("gen"), "--overwrite");
+        Assert.True(code == 0, err);
+        Assert.Equal(2, Directory.GetFiles(P("gen", "phases")).Length);
+        Assert.False(Directory.Exists(P("gen", "vti")));
+        Assert.False(File.Exists(P("gen", "evaluation.json")));
+        (code, _, err) = Run("generate", latest, "--count", "2", "--out", P("gen", "slices.png"));
+        Assert.Equal(1, code);
+        Assert.Contains("is a file", err);
+
+        // Non-finite output (latents far beyond float32) is an error that leaves no volume behind.
+        (code, _, err) = Run("generate", latest, "--count", "2", "--sigma", "1e300", "--out", P("gen-inf"));
+        Assert.Equal(1, code);
+        Assert.Contains("non-finite", err);
+        Assert.Empty(Directory.Exists(P("gen-inf")) ? Directory.GetFiles(P("gen-inf"), "*", SearchOption.AllDirectories) : []);
     }
 
     [Fact]

@@ -72,6 +72,41 @@ public sealed class PhysicsCommandTests : IDisposable
     }
 
     [Fact]
+    public void AConstantVolumeIsOnePhaseInCorrelateHomogenizeAndEvaluateAlike()
+    {
+        // All ones: the midpoint of the value range (1) would put every voxel in phase 0 for correlate,
+        // while homogenize reads the labels as phase 1; the one threshold rule keeps 0/1 data at 0.5.
+        var file = Laminate("ones.npy", 6, 6, 6, 6);
+        var (code, output, err) = CliTests.Run("correlate", file, "--device", "cpu");
+        Assert.True(code == 0, err);
+        Assert.Contains("p1 1.000000", output);
+        (code, output, err) = CliTests.Run("homogenize", file, "--load", "11", "--device", "cpu");
+        Assert.True(code == 0, err);
+        Assert.Contains("phase fractions 0.0000, 1.0000", output);
+        Directory.CreateDirectory(Path("set"));
+        File.Copy(file, Path(System.IO.Path.Combine("set", "ones.npy")));
+        (code, _, err) = CliTests.Run("evaluate", "--real", Path("set"), "--fake", Path("set"), "--homogenize", "0", "--device", "cpu");
+        Assert.True(code == 0, err);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path(System.IO.Path.Combine("set", "evaluation.json"))));
+        Assert.Equal(1.0, json.RootElement.GetProperty("p1").GetProperty("real").GetDouble());
+    }
+
+    [Fact]
+    public void ErrorsAreOneLineWithoutStackTracesAndArgumentErrorsGiveAHint()
+    {
+        // An unchecked limit used to escape as a stack trace; parse errors used to print the whole help.
+        var (code, output, err) = CliTests.Run("spheres", "--size", "100000", "--count", "1", "--out", Path("big"));
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", err);
+        Assert.Contains("exceed the limit", err);
+        Assert.DoesNotContain("   at ", err);
+        (code, output, err) = CliTests.Run("info", "--bogus");
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Equal(["error: Unrecognized command or argument '--bogus'.", "hint: voxelgan info --help lists the options"], err.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void BadVolumesAreClearErrors()
     {
         NpyFile.Write(Path("flat.npy"), new byte[16], 4, 4);

@@ -14,7 +14,8 @@ internal static class GenerateCommand
         var seed = new Option<ulong>("--seed") { Description = "seed of the latent vectors", DefaultValueFactory = _ => 1 };
         var output = new Option<DirectoryInfo>("--out") { Description = "output folder", Required = true };
         var vti = new Option<bool>("--vti") { Description = "also write each raw volume as .vti (ParaView)" };
-        var command = new Command("generate", "Generate volumes: raw values (raw/), binary phase maps (phases/) and a PNG grid of centre slices.") { checkpoint, count, sigma, seed, output, vti };
+        var overwrite = new Option<bool>("--overwrite") { Description = "replace the samples of an earlier generate in --out (otherwise a non-empty --out is refused)" };
+        var command = new Command("generate", "Generate volumes: raw values (raw/), binary phase maps (phases/) and a PNG grid of centre slices.") { checkpoint, count, sigma, seed, output, vti, overwrite };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var file = parse.GetValue(checkpoint)!;
@@ -26,6 +27,7 @@ internal static class GenerateCommand
             {
                 var dir = parse.GetValue(output)!.FullName;
                 using var sampler = Sampler.FromCheckpoint(file.FullName, device);
+                Sampler.PrepareFolder(dir, parse.GetValue(overwrite));
                 string grid;
                 using (var progress = new ConsoleProgress("generate", n))
                     grid = sampler.WriteAll(dir, n, parse.GetValue(sigma), parse.GetValue(seed), parse.GetValue(vti), new SyncProgress<int>(i => progress.Report(i)));

@@ -15,7 +15,7 @@ public static class FibreComposite
         if (!(radius > 0) || !(length > 0)) throw new ArgumentException($"fibre radius {radius} and length {length} must be positive");
         if (!(fraction > 0 && fraction < 0.6)) throw new ArgumentException($"fibre fraction must lie in (0, 0.6), got {fraction}");
         var rng = new Random(seed);
-        var phases = new byte[d * h * w];
+        var phases = new byte[Volume.CheckedVoxelCount(d, h, w, "fibre composite")];
         long filled = 0, target = (long)(fraction * phases.Length);
         double cone = coneDegrees * Math.PI / 180;
         for (int tries = 0; filled < target && tries < 1_000_000; tries++)

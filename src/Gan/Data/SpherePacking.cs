@@ -31,7 +31,7 @@ public static class SpherePacking
         if (style == SphereStyle.Periodic && fraction > 0.5)
             throw new ArgumentException($"inclusion fraction {fraction} is beyond what random sequential addition of non-overlapping spheres reaches (about 0.38); use at most 0.35");
         var rng = new Random(seed);
-        var phases = new byte[size * size * size];
+        var phases = new byte[Volume.CheckedVoxelCount(size, size, size, $"sphere packing of size {size}")];
         var centres = new List<(double X, double Y, double Z)>();
         long inclusion = 0, target = (long)Math.Round(fraction * phases.Length);
         int failures = 0;

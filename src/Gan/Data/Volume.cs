@@ -8,6 +8,21 @@ namespace VoxelGan.Gan.Data;
 /// <param name="Source">Where it came from, for error messages.</param>
 public sealed record Volume(float[] Values, int D, int H, int W, string Source)
 {
+    /// <summary>Largest volume the generators and readers build: 2^30 voxels (a 1024^3 grid, 1 GiB of phases).</summary>
+    public const long MaxVoxels = 1L << 30;
+
+    /// <summary>
+    /// D*H*W computed without overflow, checked against <see cref="MaxVoxels"/> before anything is
+    /// allocated; <paramref name="what"/> names the volume in the error.
+    /// </summary>
+    public static int CheckedVoxelCount(long d, long h, long w, string what)
+    {
+        if (d < 1 || h < 1 || w < 1) throw new ArgumentException($"{what}: extents {d}x{h}x{w} must all be positive");
+        if (d > MaxVoxels || h > MaxVoxels || w > MaxVoxels || d * h > MaxVoxels || d * h * w > MaxVoxels)
+            throw new ArgumentException($"{what}: {d}x{h}x{w} voxels exceed the limit of {MaxVoxels:N0} (a 1024^3 grid)");
+        return (int)(d * h * w);
+    }
+
     /// <summary>Number of voxels.</summary>
     public int Count => Values.Length;
 

@@ -26,7 +26,10 @@ public sealed class Sampler : IDisposable
 
     private readonly GanPair _models;
 
-    private Sampler(RunConfig config, GanPair models, Device device) => (Config, _models, Device) = (config, models, device);
+    private Sampler(RunConfig config, GanPair models, Device device, string source) => (Config, _models, Device, Source) = (config, models, device, source);
+
+    /// <summary>The checkpoint the generator came from, for messages.</summary>
+    public string Source { get; }
 
     /// <summary>The run the checkpoint came from (architecture, standardization).</summary>
     public RunConfig Config { get; }
@@ -43,7 +46,7 @@ public sealed class Sampler : IDisposable
         {
             var (extra, _) = Checkpoint.Load(path, models, "optimizer.");
             foreach (var t in extra.Values) t.Dispose();
-            return new Sampler(config, models, device);
+            return new Sampler(config, models, device, path);
         }
         catch
         {
@@ -85,6 +88,10 @@ public sealed class Sampler : IDisposable
             int batch = Math.Min(BatchSize, count - start);
             float[] values;
             using (var volumes = Generate(_models.Generator, batch, sigma, seed + (ulong)start, Device)) values = volumes.ToArray<float>();
+            int bad = values.Count(v => !float.IsFinite(v));
+            if (bad > 0)
+                throw new InvalidDataException($"{Source}: the generator produced {bad:N0} non-finite values in volumes {start}..{start + batch - 1} " +
+                    $"(non-finite weights in the checkpoint, or a latent standard deviation of {sigma} too large for float32)");
             for (int i = 0; i < batch; i++)
             {
                 var standardized = values.AsSpan(i * voxels, voxels);
@@ -103,25 +110,61 @@ public sealed class Sampler : IDisposable
     /// <summary>
     /// Writes <c>raw/NAME.npy</c> (float32, data units), <c>phases/NAME.npy</c> (uint8), optionally
     /// <c>vti/NAME.vti</c>, and <c>slices.png</c> (centre slices of the first 16) into <paramref name="folder"/>;
-    /// returns the path of the slice grid. <paramref name="progress"/> counts volumes written.
+    /// returns the path of the slice grid. <paramref name="progress"/> counts volumes written. The folder
+    /// must hold no earlier output (see <see cref="PrepareFolder"/>); if generation fails part way (a
+    /// non-finite output), the files of this call are removed again, so a failed run leaves nothing behind.
     /// </summary>
     public string WriteAll(string folder, int count, double sigma, ulong seed, bool vti = false, IProgress<int>? progress = null)
     {
-        int n = Config.Gan.Size, written = 0;
+        int n = Config.Gan.Size, done = 0;
         var slices = new List<float[]>();
-        foreach (var volume in Sample(count, sigma, seed))
+        var written = new List<string>();
+        try
         {
-            string name = volume.Raw.Source;
-            NpyFile.Write(Path.Combine(folder, "raw", name + ".npy"), volume.Raw.Values, n, n, n);
-            NpyFile.Write(Path.Combine(folder, "phases", name + ".npy"), volume.Phases, n, n, n);
-            if (vti) VtiFile.Write(Path.Combine(folder, "vti", name + ".vti"), volume.Raw);
-            if (slices.Count < 16) slices.Add(volume.Raw.CentreSlice());
-            progress?.Report(++written);
+            foreach (var volume in Sample(count, sigma, seed))
+            {
+                string name = volume.Raw.Source;
+                written.Add(Path.Combine(folder, "raw", name + ".npy"));
+                NpyFile.Write(written[^1], volume.Raw.Values, n, n, n);
+                written.Add(Path.Combine(folder, "phases", name + ".npy"));
+                NpyFile.Write(written[^1], volume.Phases, n, n, n);
+                if (vti)
+                {
+                    written.Add(Path.Combine(folder, "vti", name + ".vti"));
+                    VtiFile.Write(written[^1], volume.Raw);
+                }
+                if (slices.Count < 16) slices.Add(volume.Raw.CentreSlice());
+                progress?.Report(++done);
+            }
+        }
+        catch
+        {
+            foreach (var file in written) File.Delete(file);
+            throw;
         }
         var grid = Path.Combine(folder, "slices.png");
         var stats = Config.Stats;
         SliceGrid.Save(grid, slices, n, n, stats.ToRaw(stats.LambdaMin), stats.ToRaw(stats.LambdaMax), columns: 4, zoom: Math.Max(1, 128 / n));
         return grid;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="folder"/> ready for <see cref="WriteAll"/>: a folder that already holds files is
+    /// refused (volumes of two models, or two sizes, would mix, and an evaluation would not notice) unless
+    /// <paramref name="overwrite"/>, which first removes the earlier output (raw/, phases/, vti/, slices.png
+    /// and an evaluation's evaluation.json and s2.png). A path that is a file is refused.
+    /// </summary>
+    public static void PrepareFolder(string folder, bool overwrite)
+    {
+        if (File.Exists(folder)) throw new IOException($"{folder} is a file; give a folder for the generated volumes");
+        if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any()) return;
+        if (!overwrite)
+            throw new IOException($"{folder} already holds files ({string.Join(", ", Directory.EnumerateFileSystemEntries(folder).Take(3).Select(Path.GetFileName))}...); " +
+                "choose an empty --out, or pass --overwrite to remove the earlier samples first");
+        foreach (var sub in new[] { "raw", "phases", "vti" })
+            if (Directory.Exists(Path.Combine(folder, sub))) Directory.Delete(Path.Combine(folder, sub), recursive: true);
+        foreach (var file in new[] { "slices.png", "evaluation.json", "s2.png" })
+            File.Delete(Path.Combine(folder, file));
     }
 
     /// <inheritdoc />
