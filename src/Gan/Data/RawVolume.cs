@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 
+using VoxelGan.Tensors.IO;
+
 namespace VoxelGan.Gan.Data;
 
 /// <summary>Headerless little-endian voxel files: D*H*W elements of uint8, uint16 or float32, row-major [D, H, W].</summary>
@@ -14,10 +16,12 @@ public static class RawVolume
             "uint8" => 1, "uint16" => 2, "float32" => 4,
             _ => throw new ArgumentException($"{path}: raw element type '{type}' is not supported (uint8, uint16, float32)"),
         };
-        long count = (long)dims[0] * dims[1] * dims[2];
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length != count * size)
-            throw new InvalidDataException($"{path}: {dims[0]}x{dims[1]}x{dims[2]} {type} voxels need {count * size} bytes, the file has {bytes.Length}");
+        int count = Volume.CheckedVoxelCount(dims[0], dims[1], dims[2], path);
+        InputFile.RequireRegular(path);
+        long length = new FileInfo(path).Length;
+        if (length != (long)count * size)
+            throw new InvalidDataException($"{path}: {dims[0]}x{dims[1]}x{dims[2]} {type} voxels need {(long)count * size:N0} bytes, the file has {length:N0}");
+        var bytes = InputFile.ReadAllBytes(path);
         var values = new float[count];
         for (int i = 0; i < count; i++)
             values[i] = type switch

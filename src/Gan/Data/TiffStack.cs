@@ -16,7 +16,7 @@ public static class TiffStack
     /// <summary>Reads every page of <paramref name="path"/> into a [pages, height, width] volume.</summary>
     public static Volume Read(string path)
     {
-        var b = File.ReadAllBytes(path);
+        var b = InputFile.ReadAllBytes(path);
         if (b.Length < 8 || !((b[0] == 'I' && b[1] == 'I') || (b[0] == 'M' && b[1] == 'M')))
             throw new InvalidDataException($"{path}: not a TIFF file (no II/MM byte-order mark)");
         bool big = b[0] == 'M';
@@ -24,6 +24,12 @@ public static class TiffStack
         uint U32(long o) => Check(o, 4) ? (big ? BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan((int)o)) : BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan((int)o))) : 0;
         bool Check(long o, int n) => o >= 0 && o + n <= b.Length ? true : throw new InvalidDataException($"{path}: truncated (offset {o} past the end)");
         if (U16(2) != 42) throw new InvalidDataException($"{path}: not a classic TIFF (BigTIFF is not supported)");
+        // Walk the page chain first: pages may share one strip, so a small file can declare a huge
+        // stack, and the total must be bounded before any page is expanded.
+        int pageCount = 0;
+        var chain = new HashSet<uint>();
+        for (uint ifd = U32(4); ifd != 0; ifd = U32(ifd + 2 + 12L * U16(ifd)), pageCount++)
+            if (!chain.Add(ifd)) throw new InvalidDataException($"{path}: the page chain loops");
         var pages = new List<float[]>();
         int w = 0, h = 0;
         var seen = new HashSet<uint>();
@@ -49,6 +55,7 @@ public static class TiffStack
             if (Tag(SamplesPerPixel, 1) != 1) throw new NotSupportedException($"{path}: page {page} has {Tag(SamplesPerPixel, 1)} samples per pixel; a grey-value stack has 1");
             int pw = (int)Tag(Width, 0), ph = (int)Tag(Length, 0), bits = (int)Tag(BitsPerSample, 1), format = (int)Tag(SampleFormat, 1);
             if (pw < 1 || ph < 1) throw new InvalidDataException($"{path}: page {page} has no size");
+            if (page == 0) Volume.CheckedVoxelCount(pageCount, ph, pw, $"{path} ({pageCount} pages)");
             if (page == 0) (w, h) = (pw, ph);
             else if ((pw, ph) != (w, h)) throw new InvalidDataException($"{path}: page {page} is {pw}x{ph}, page 0 is {w}x{h}; all pages of a stack must match");
             if (!tags.TryGetValue(StripOffsets, out var offsets) || !tags.TryGetValue(StripByteCounts, out var counts))

@@ -17,8 +17,8 @@ public static class VolumeFile
     public static Volume Read(string path, int[]? rawDims = null, string rawType = "uint8")
     {
         if (Directory.Exists(path)) throw new ArgumentException($"{path} is a folder, not a volume file");
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
-        return Path.GetExtension(path).ToLowerInvariant() switch
+        InputFile.RequireRegular(path);
+        var volume = Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".npy" => FromNpy(path),
             ".tif" or ".tiff" => TiffStack.Read(path),
@@ -26,6 +26,10 @@ public static class VolumeFile
             ".vti" => VtiFile.Read(path),
             var e => throw new ArgumentException($"{path}: unknown volume format '{e}' (supported: {string.Join(", ", Extensions)})"),
         };
+        // Every format: a NaN or infinite voxel would silently become phase 0 (or a "constant dataset").
+        int bad = Array.FindIndex(volume.Values, v => !float.IsFinite(v));
+        if (bad >= 0) throw new InvalidDataException($"{path}: voxel {volume.VoxelAt(bad)} is {volume.Values[bad]}, not a finite number");
+        return volume;
     }
 
     /// <summary>Writes <c>.npy</c> (float32, or uint8 when <paramref name="asBytes"/>) or <c>.vti</c> by extension, atomically.</summary>
@@ -75,12 +79,6 @@ public static class VolumeFile
         if (dims.Length != 3)
             throw new ShapeException($"{path}: a volume is a 3D array, this one has shape ({string.Join(", ", a.Shape)})");
         if (dims.Any(e => e == 0)) throw new ShapeException($"{path}: the volume ({string.Join(", ", a.Shape)}) is empty");
-        var values = new float[a.Values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)a.Values[i];
-            if (!float.IsFinite(values[i])) throw new InvalidDataException($"{path}: voxel {i} is {a.Values[i]}, not a finite number");
-        }
-        return new Volume(values, dims[0], dims[1], dims[2], path);
+        return new Volume(Array.ConvertAll(a.Values, v => (float)v), dims[0], dims[1], dims[2], path);
     }
 }

@@ -39,7 +39,11 @@ public static class VtiFile
     public static Volume Read(string path)
     {
         XDocument doc;
-        try { doc = XDocument.Load(path); }
+        try
+        {
+            using var stream = InputFile.OpenRead(path);
+            doc = XDocument.Load(stream);
+        }
         catch (System.Xml.XmlException e) { throw new InvalidDataException($"{path}: not valid XML ({e.Message})"); }
         var root = doc.Root;
         if (root?.Name != "VTKFile" || (string?)root.Attribute("type") != "ImageData") throw new InvalidDataException($"{path}: not a VTK ImageData file");
@@ -47,24 +51,29 @@ public static class VtiFile
         bool big = (string?)root.Attribute("byte_order") == "BigEndian";
         bool header64 = (string?)root.Attribute("header_type") == "UInt64";
         var image = root.Element("ImageData") ?? throw new InvalidDataException($"{path}: no ImageData element");
-        var extent = ((string?)image.Attribute("WholeExtent") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        var extent = ((string?)image.Attribute("WholeExtent") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new InvalidDataException($"{path}: WholeExtent value '{t}' is not an integer")).ToArray();
         if (extent.Length != 6) throw new InvalidDataException($"{path}: WholeExtent must have 6 numbers");
         var array = image.Descendants("DataArray").FirstOrDefault() ?? throw new InvalidDataException($"{path}: no DataArray");
         bool cells = array.Parent?.Name == "CellData";
         int o = cells ? 0 : 1;
-        int w = extent[1] - extent[0] + o, h = extent[3] - extent[2] + o, d = extent[5] - extent[4] + o;
+        long w = (long)extent[1] - extent[0] + o, h = (long)extent[3] - extent[2] + o, d = (long)extent[5] - extent[4] + o;
         if (w < 1 || h < 1 || d < 1) throw new InvalidDataException($"{path}: empty extent {string.Join(" ", extent)}");
+        int count = Volume.CheckedVoxelCount(d, h, w, path);
         string type = (string?)array.Attribute("type") ?? "Float32", format = (string?)array.Attribute("format") ?? "ascii";
         if ((int?)array.Attribute("NumberOfComponents") is int comps && comps != 1) throw new NotSupportedException($"{path}: the array has {comps} components; a volume has 1");
-        int count = d * h * w;
         float[] values;
         if (format == "ascii")
         {
-            values = array.Value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            values = array.Value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => float.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : throw new InvalidDataException($"{path}: ascii value '{t}' is not a number")).ToArray();
         }
         else if (format == "binary")
         {
-            var bytes = Convert.FromBase64String(array.Value.Trim());
+            byte[] bytes;
+            try { bytes = Convert.FromBase64String(array.Value.Trim()); }
+            catch (FormatException) { throw new InvalidDataException($"{path}: the binary DataArray is not valid base64"); }
+            if (bytes.Length < (header64 ? 8 : 4)) throw new InvalidDataException($"{path}: the binary DataArray is {bytes.Length} bytes, shorter than its size header");
             int skip = header64 ? 8 : 4, size = type switch { "UInt8" or "Int8" => 1, "UInt16" or "Int16" => 2, "Float64" or "Int64" or "UInt64" => 8, _ => 4 };
             values = new float[(bytes.Length - skip) / size];
             for (int i = 0; i < values.Length; i++)
@@ -82,6 +91,6 @@ public static class VtiFile
         }
         else throw new NotSupportedException($"{path}: DataArray format '{format}' is not supported (ascii, binary)");
         if (values.Length != count) throw new InvalidDataException($"{path}: extent {w}x{h}x{d} needs {count} values, the array has {values.Length}");
-        return new Volume(values, d, h, w, path);
+        return new Volume(values, (int)d, (int)h, (int)w, path);
     }
 }

@@ -76,7 +76,7 @@ public static class SafeTensors
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint {path} does not exist", path);
         byte[] bytes;
-        using (var file = File.OpenRead(path))
+        using (var file = InputFile.OpenRead(path))
         {
             var prefix = new byte[Math.Min(8, file.Length)];
             file.ReadExactly(prefix);

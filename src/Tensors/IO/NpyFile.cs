@@ -27,8 +27,7 @@ public static class NpyFile
     /// <summary>Reads a whole file; every malformation is an <see cref="InvalidDataException"/> naming the file.</summary>
     public static NpyArray Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
-        var bytes = File.ReadAllBytes(path);
+        var bytes = InputFile.ReadAllBytes(path);
         try
         {
             return Parse(bytes);
@@ -55,16 +54,17 @@ public static class NpyFile
         var shapeText = Regex.Match(header, @"'shape'\s*:\s*\(([^)]*)\)");
         if (!descr.Success || !fortran.Success || !shapeText.Success) throw new InvalidDataException($"malformed header {header.Trim()}");
         var shape = shapeText.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => int.TryParse(s, out int v) && v >= 0 ? v : throw new InvalidDataException($"bad extent '{s}' in shape ({shapeText.Groups[1].Value})")).ToArray();
+            .Select(s => long.TryParse(s, out long v) && v >= 0 ? v : throw new InvalidDataException($"bad extent '{s}' in shape ({shapeText.Groups[1].Value})")).ToArray();
         var (name, size, bigEndian) = Describe(descr.Groups[1].Value);
-        long count = shape.Aggregate(1L, (a, b) => a * b);
+        long count = InputFile.ElementCount("the array", shape);
+        var extents = shape.Select(e => e <= InputFile.MaxElements ? (int)e : throw new InvalidDataException($"extent {e} in shape ({string.Join(", ", shape)}) is beyond the reader's limit")).ToArray();
         var data = bytes[(offset + headerLength)..];
         if (data.Length != count * size)
             throw new InvalidDataException($"shape ({string.Join(", ", shape)}) of {name} needs {count * size} data bytes, the file has {data.Length}");
         var values = new double[count];
         for (long i = 0; i < count; i++) values[i] = Element(data.Slice((int)(i * size), size), name, bigEndian);
-        if (fortran.Groups[1].Value == "True" && shape.Length > 1) values = FromFortranOrder(values, shape);
-        return new NpyArray(shape, name, values);
+        if (fortran.Groups[1].Value == "True" && shape.Length > 1) values = FromFortranOrder(values, extents);
+        return new NpyArray(extents, name, values);
     }
 
     /// <summary>Writes <paramref name="values"/> with <paramref name="shape"/> as float32 (<c>&lt;f4</c>), atomically.</summary>
