@@ -107,6 +107,21 @@ public sealed class PhysicsCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnUnreachableToleranceIsRefusedAndTheIterationLimitIsAnOption()
+    {
+        var file = Laminate("tol.npy", 8, 8, 8, 3);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (code, _, err) = CliTests.Run("homogenize", file, "--tol", "1e-300", "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("beyond what float64 reaches", err);
+        Assert.True(clock.Elapsed.TotalSeconds < 60, "refused at once, not after many minutes");
+        (code, _, err) = CliTests.Run("homogenize", file, "--scheme", "basic", "--max-iterations", "2", "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("in 2 iterations", err);
+        Assert.Contains("--max-iterations", err);
+    }
+
+    [Fact]
     public void BadVolumesAreClearErrors()
     {
         NpyFile.Write(Path("flat.npy"), new byte[16], 4, 4);

@@ -90,4 +90,25 @@ public class HomogenizationTests
         Approx.Equal(Flat(Inclusion.Stiffness()), Flat(result.Stiffness), 1e-12, 1e-9, "homogeneous");
         Assert.All(result.LoadCases, lc => Assert.Equal(0, lc.Iterations));
     }
+
+    [Fact]
+    public void ARunningSolveReportsItsIterationAndResidual()
+    {
+        var phases = new byte[8 * 8 * 8];
+        for (int i = 0; i < phases.Length; i++) phases[i] = (byte)(i % 8 < 3 ? 1 : 0);
+        using var solver = new Homogenizer(phases, 8, 8, 8, [new IsotropicMaterial(1000, 0.3), new IsotropicMaterial(100000, 0.3)],
+            new HomogenizationOptions { Scheme = HomogenizationScheme.Basic, StatusInterval = TimeSpan.Zero }, D);
+        var seen = new List<SolverStatus>();
+        var result = solver.Stiffness(columns: [1], status: new Recorder(seen));
+        Assert.NotEmpty(seen);
+        Assert.All(seen, s => Assert.Equal(1, s.LoadCase));
+        Assert.Equal(Enumerable.Range(0, seen.Count), seen.Select(s => s.Iteration));
+        Assert.Equal(result.LoadCases[0].Iterations, seen.Count);
+        Assert.True(seen[^1].Residual >= solver.Options.Tolerance && seen[^1].Residual < seen[0].Residual);
+    }
+
+    private sealed class Recorder(List<SolverStatus> seen) : IProgress<SolverStatus>
+    {
+        public void Report(SolverStatus value) => seen.Add(value);
+    }
 }

@@ -17,13 +17,15 @@ internal static class HomogenizeCommand
         var e = new Option<string>("--phase-e") { Description = "Young's modulus per phase, comma-separated (phase 0 first)", DefaultValueFactory = _ => "1e3,1e4" };
         var nu = new Option<string>("--phase-nu") { Description = "Poisson's ratio per phase, comma-separated", DefaultValueFactory = _ => "0.4,0.1" };
         var scheme = new Option<string>("--scheme") { Description = "cg (conjugate gradients) or basic (Moulinec-Suquet)", DefaultValueFactory = _ => "cg" };
-        var tol = new Option<double>("--tol") { Description = "relative equilibrium residual to reach", DefaultValueFactory = _ => 1e-6 };
+        var defaults = new HomogenizationOptions();
+        var tol = new Option<double>("--tol") { Description = $"relative equilibrium residual to reach (at least {HomogenizationOptions.MinTolerance})", DefaultValueFactory = _ => defaults.Tolerance };
+        var maxIterations = new Option<int>("--max-iterations") { Description = "give up on a load case after this many iterations", DefaultValueFactory = _ => defaults.MaxIterations };
         var load = new Option<string>("--load") { Description = "one load case (11, 22, 33, 23, 13, 12) or all for the 6x6 stiffness", DefaultValueFactory = _ => "all" };
         var json = new Option<bool>("--json") { Description = "print JSON (C, iterations, residuals, seconds per file) instead of tables" };
         var threshold = VolumeOptions.Threshold("binarize grey values: above T is phase 1 (default: the volume must hold phase labels 0, 1, ...)");
         var (dims, rawType) = (VolumeOptions.Dims(), VolumeOptions.RawType());
         var command = new Command("homogenize", "Effective elastic stiffness (Voigt 6x6, engineering shear) of volumes by FFT homogenization.")
-            { volumes, e, nu, scheme, tol, load, json, threshold, dims, rawType };
+            { volumes, e, nu, scheme, tol, maxIterations, load, json, threshold, dims, rawType };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var materials = Materials(parse.GetValue(e)!, parse.GetValue(nu)!);
@@ -35,8 +37,11 @@ internal static class HomogenizeCommand
                     "basic" => HomogenizationScheme.Basic,
                     var s => throw new ArgumentException($"--scheme must be cg or basic, got '{s}'"),
                 },
-                Tolerance = parse.GetValue(tol) is > 0 and < 1 and var t ? t : throw new ArgumentException($"--tol must lie in (0, 1), got {parse.GetValue(tol)}"),
+                Tolerance = parse.GetValue(tol),
+                MaxIterations = parse.GetValue(maxIterations),
             };
+            try { options.Validate(); }
+            catch (ArgumentException ex) { throw new ArgumentException($"--tol {parse.GetValue(tol)} / --max-iterations {parse.GetValue(maxIterations)}: {ex.Message}"); }
             string loadCase = parse.GetValue(load)!;
             int single = loadCase == "all" ? -1 : Array.IndexOf(LoadNames, loadCase);
             if (loadCase != "all" && single < 0) throw new ArgumentException($"--load must be one of 11, 22, 33, 23, 13, 12 or all, got '{loadCase}'");
@@ -55,8 +60,11 @@ internal static class HomogenizeCommand
                     HomogenizationResult result;
                     try
                     {
-                        result = solver.Stiffness(new SyncProgress<int>(n => progress.Report(doneBefore + n, Path.GetFileName(files[f]))),
-                            single < 0 ? null : [single]);
+                        string name = Path.GetFileName(files[f]);
+                        result = solver.Stiffness(new SyncProgress<int>(n => progress.Report(doneBefore + n, name)),
+                            single < 0 ? null : [single],
+                            new SyncProgress<SolverStatus>(st => progress.Report(doneBefore + (single < 0 ? st.LoadCase : 0),
+                                FormattableString.Invariant($"{name} load {LoadNames[st.LoadCase]}: iteration {st.Iteration}, residual {st.Residual:E2}"))));
                     }
                     catch (InvalidOperationException ex)
                     {

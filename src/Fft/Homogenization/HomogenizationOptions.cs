@@ -21,7 +21,32 @@ public sealed record HomogenizationOptions
 
     /// <summary>Give up (with an error) after this many iterations.</summary>
     public int MaxIterations { get; init; } = 20_000;
+
+    /// <summary>Least time between two <see cref="SolverStatus"/> reports of a running solve (default 2 s).</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Smallest tolerance accepted: float64 FFTs of a 64^3 field carry relative rounding of about 1e-15
+    /// per pass, so a residual much below 1e-12 is never reached and the solver would run to
+    /// <see cref="MaxIterations"/> without progress.
+    /// </summary>
+    public const double MinTolerance = 1e-12;
+
+    /// <summary>Throws when a setting cannot work, naming it.</summary>
+    public HomogenizationOptions Validate()
+    {
+        if (!(Tolerance >= MinTolerance && Tolerance < 1))
+            throw new ArgumentException($"tolerance {Tolerance} must lie in [{MinTolerance}, 1): a relative residual below {MinTolerance} is beyond what float64 reaches");
+        if (MaxIterations < 1) throw new ArgumentException($"the iteration limit must be positive, got {MaxIterations}");
+        return this;
+    }
 }
+
+/// <summary>Where a running solve stands, reported every few seconds.</summary>
+/// <param name="LoadCase">Voigt index 0..5 of the load case being solved.</param>
+/// <param name="Iteration">Iterations done in it.</param>
+/// <param name="Residual">Its current relative equilibrium residual.</param>
+public readonly record struct SolverStatus(int LoadCase, int Iteration, double Residual);
 
 /// <summary>The outcome of one macroscopic load case.</summary>
 /// <param name="MacroStrain">The imposed mean strain, Voigt order with engineering shear.</param>

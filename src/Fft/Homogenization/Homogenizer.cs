@@ -32,7 +32,7 @@ public sealed class Homogenizer : IDisposable
         int maxPhase = phases.Max();
         if (maxPhase >= materials.Count)
             throw new ArgumentException($"the volume has phase {maxPhase} but only {materials.Count} material(s) were given (phases 0 .. {materials.Count - 1})");
-        Options = options ?? new HomogenizationOptions();
+        Options = (options ?? new HomogenizationOptions()).Validate();
         Device = device ?? Device.Default;
         Materials = materials;
         (D, H, W, _n) = (d, h, w, d * h * w);
@@ -67,8 +67,9 @@ public sealed class Homogenizer : IDisposable
     /// or only the Voigt <paramref name="columns"/> given (the other columns stay 0). Progress counts
     /// finished load cases.
     /// </summary>
-    public HomogenizationResult Stiffness(IProgress<int>? progress = null, IReadOnlyList<int>? columns = null)
+    public HomogenizationResult Stiffness(IProgress<int>? progress = null, IReadOnlyList<int>? columns = null, IProgress<SolverStatus>? status = null)
     {
+        _status = status;
         var clock = Stopwatch.StartNew();
         var c = new double[6, 6];
         var cases = new List<LoadCaseResult>();
@@ -77,6 +78,7 @@ public sealed class Homogenizer : IDisposable
             if (j is < 0 or > 5) throw new ArgumentException($"load case {j} is not a Voigt index 0..5");
             var e = new double[6];
             e[j] = 1;
+            _loadCase = j;
             var r = Solve(e);
             for (int i = 0; i < 6; i++) c[i, j] = r.MeanStress[i];
             cases.Add(r);
@@ -143,12 +145,21 @@ public sealed class Homogenizer : IDisposable
         }
     }
 
+    private IProgress<SolverStatus>? _status;
+    private int _loadCase;
+    private readonly Stopwatch _sinceReport = Stopwatch.StartNew();
+
     private void CheckProgress(int iteration, double residual)
     {
+        if (_status is not null && _sinceReport.Elapsed >= Options.StatusInterval)
+        {
+            _status.Report(new SolverStatus(_loadCase, iteration, residual));
+            _sinceReport.Restart();
+        }
         if (!double.IsFinite(residual))
             throw new InvalidOperationException($"the {Options.Scheme} scheme diverged at iteration {iteration} (residual {residual})");
         if (iteration >= Options.MaxIterations)
-            throw new InvalidOperationException($"the {Options.Scheme} scheme did not reach tolerance {Options.Tolerance} in {Options.MaxIterations} iterations (residual {residual:E3})");
+            throw new InvalidOperationException($"the {Options.Scheme} scheme did not reach tolerance {Options.Tolerance} in {Options.MaxIterations} iterations (residual {residual:E3}); raise --max-iterations or --tol");
     }
 
     /// <summary>sigma = C(x) : eps for per-voxel Lame fields.</summary>
