@@ -128,3 +128,65 @@ public sealed class HostileInputTests : IDisposable
     private static string Vti(string extent, string format, string data) =>
         $"""<?xml version="1.0"?><VTKFile type="ImageData" version="1.0" byte_order="LittleEndian" header_type="UInt32"><ImageData WholeExtent="{extent}" Origin="0 0 0" Spacing="1 1 1"><Piece Extent="{extent}"><PointData Scalars="v"><DataArray type="Float32" Name="v" format="{format}">{data}</DataArray></PointData></Piece></ImageData></VTKFile>""";
 }
+
+/// <summary>Interrupted and corrupted runs: stale temporaries, an unreadable latest checkpoint, NaN weights.</summary>
+public sealed class RunFaultTests : IDisposable
+{
+    private static readonly VoxelGan.Gan.Models.GanConfig Tiny = new() { Size = 8, Ngf = 2, Ndf = 2, LatentDim = 8, MappingLayers = 2 };
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("voxelgan-faults-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private string Folder => Path.Combine(_dir.FullName, "run");
+
+    private void TrainTwoSteps()
+    {
+        var options = new VoxelGan.Gan.Training.TrainOptions { Iterations = 2, BatchSize = 2, Precision = VoxelGan.Layers.Precision.Fp32, CheckpointEvery = 1, SampleEvery = 0 };
+        using var run = VoxelGan.Gan.Training.TrainingRun.Start(Folder, Tiny, options, new VoxelGan.Gan.Training.DataSpec("spheres", 4, 1), VoxelGan.TestSupport.TestDevice.Instance);
+        run.Run(CancellationToken.None);
+    }
+
+    [Fact]
+    public void TheNextWriteRemovesTemporariesOfKilledWriters()
+    {
+        // A writer killed during an atomic write (kill -9) leaves .NAME.PID.GUID.tmp; PID is gone now.
+        using var gone = Process.Start("true")!;
+        gone.WaitForExit();
+        string stale = Path.Combine(_dir.FullName, $".latest.safetensors.{gone.Id}.0123456789abcdef.tmp");
+        string live = Path.Combine(_dir.FullName, $".latest.safetensors.{Environment.ProcessId}.fedcba9876543210.tmp");
+        File.WriteAllBytes(stale, new byte[1000]);
+        File.WriteAllBytes(live, new byte[10]);
+        VoxelGan.Tensors.IO.AtomicFile.WriteAllText(Path.Combine(_dir.FullName, "latest.safetensors"), "x");
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(live), "a running writer's temporary is left alone");
+    }
+
+    [Fact]
+    public void ResumeFallsBackToTheNewestIntactCheckpointAndSaysWhich()
+    {
+        TrainTwoSteps();
+        var latest = Path.Combine(Folder, "latest.safetensors");
+        File.WriteAllBytes(latest, File.ReadAllBytes(latest)[..100]); // truncated, as a full disk leaves it
+        using var run = VoxelGan.Gan.Training.TrainingRun.Resume(Folder, VoxelGan.TestSupport.TestDevice.Instance, 3);
+        Assert.Equal(Path.Combine(Folder, "checkpoints", "step_0000002.safetensors"), run.ResumedFrom);
+        Assert.Equal(2, run.Trainer.Step);
+        Assert.Contains(run.Skipped, s => s.StartsWith("latest.safetensors: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AfterNaNWeightsTheLastFiniteCheckpointIsNamed()
+    {
+        TrainTwoSteps();
+        // latest.safetensors holds NaN weights, as when a step's update was non-finite and then saved.
+        var latest = Path.Combine(Folder, "latest.safetensors");
+        var (tensors, metadata) = VoxelGan.Layers.SafeTensors.Load(latest, VoxelGan.TestSupport.TestDevice.Instance);
+        var first = tensors.Keys.Order(StringComparer.Ordinal).First(k => k.StartsWith("critic.", StringComparison.Ordinal));
+        var poisoned = VoxelGan.Tensors.Ops.MulScalar(tensors[first], double.NaN);
+        tensors[first].Dispose();
+        tensors[first] = poisoned;
+        VoxelGan.Layers.SafeTensors.Save(latest, tensors, metadata);
+        foreach (var t in tensors.Values) t.Dispose();
+        using var run = VoxelGan.Gan.Training.TrainingRun.Resume(Folder, VoxelGan.TestSupport.TestDevice.Instance);
+        Assert.Equal(Path.Combine(Folder, "checkpoints", "step_0000002.safetensors"), run.LastFiniteCheckpoint());
+    }
+}

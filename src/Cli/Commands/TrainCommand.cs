@@ -30,7 +30,8 @@ internal static class TrainCommand
                 {
                     long? iterations = parse.GetResult(options.Iterations) is { Implicit: false } ? parse.GetValue(options.Iterations) : null;
                     run = TrainingRun.Resume(folder.FullName, device, iterations);
-                    Console.WriteLine($"resuming {folder.FullName} at step {run.Trainer.Step} of {run.Config.Train.Iterations}");
+                    foreach (var skipped in run.Skipped) Console.Error.WriteLine($"warning: skipped unreadable checkpoint {skipped}");
+                    Console.WriteLine($"resuming {folder.FullName} at step {run.Trainer.Step} of {run.Config.Train.Iterations} from {run.ResumedFrom}");
                 }
                 else
                 {
@@ -63,7 +64,7 @@ internal static class TrainCommand
         }
         catch (NonFiniteLossException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}: {(File.Exists(run.LatestPath) ? run.LatestPath : "no checkpoint was written yet")}");
+            Console.Error.WriteLine($"error: {e.Message}: {run.LastFiniteCheckpoint() ?? "no checkpoint with finite weights was written"}");
             return 1;
         }
         finally

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using VoxelGan.Gan.Data;
 using VoxelGan.Gan.Figures;
+using VoxelGan.Layers;
 using VoxelGan.Tensors;
 using VoxelGan.Tensors.IO;
 
@@ -33,6 +34,48 @@ public sealed class TrainingRun : IDisposable
     public string MetricsPath => Path.Combine(Folder, "metrics.jsonl");
 #pragma warning restore CS1591
 
+    /// <summary>The checkpoint a resumed run continued from (null for a new run).</summary>
+    public string? ResumedFrom { get; private init; }
+
+    /// <summary>Newer checkpoints that could not be read when resuming, with the reason each.</summary>
+    public IReadOnlyList<string> Skipped { get; private init; } = [];
+
+    /// <summary>latest.safetensors (if present), then checkpoints/step_N.safetensors from the newest.</summary>
+    public static List<string> Checkpoints(string folder)
+    {
+        var list = new List<string>();
+        var latest = Path.Combine(folder, "latest.safetensors");
+        if (File.Exists(latest)) list.Add(latest);
+        var numbered = Path.Combine(folder, "checkpoints");
+        if (Directory.Exists(numbered))
+            list.AddRange(Directory.GetFiles(numbered, "step_*.safetensors").OrderDescending(StringComparer.Ordinal));
+        return list;
+    }
+
+    /// <summary>
+    /// The newest checkpoint whose weights are all finite (after a non-finite loss, latest.safetensors may
+    /// already hold the NaN weights), or null when none is.
+    /// </summary>
+    public string? LastFiniteCheckpoint()
+    {
+        foreach (var path in Checkpoints(Folder))
+        {
+            try
+            {
+                var (tensors, _) = SafeTensors.Load(path, Trainer.Device);
+                bool finite = true;
+                foreach (var t in tensors.Values)
+                {
+                    finite &= Array.TrueForAll(t.ToDoubleArray(), double.IsFinite);
+                    t.Dispose();
+                }
+                if (finite) return path;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException) { }
+        }
+        return null;
+    }
+
     /// <summary>Starts a new run in <paramref name="folder"/> (which must not hold one already).</summary>
     public static TrainingRun Start(string folder, Models.GanConfig gan, TrainOptions train, DataSpec data, Device device, IProgress<int>? loading = null)
     {
@@ -55,20 +98,32 @@ public sealed class TrainingRun : IDisposable
         if (!File.Exists(configPath)) throw new FileNotFoundException($"--resume {folder}: no config.json there; is it a run folder?");
         var config = RunConfig.FromJson(File.ReadAllText(configPath), configPath);
         if (iterations is long it) config = config with { Train = config.Train with { Iterations = it } };
-        var latest = Path.Combine(folder, "latest.safetensors");
-        if (!File.Exists(latest)) throw new FileNotFoundException($"--resume {folder}: no latest.safetensors; the run stopped before its first checkpoint, start it again");
+        var candidates = Checkpoints(folder);
+        if (candidates.Count == 0) throw new FileNotFoundException($"--resume {folder}: no latest.safetensors; the run stopped before its first checkpoint, start it again");
         var dataset = config.Data.Load(config.Gan.Size, loading);
         var trainer = new Trainer(config.Gan, config.Train, dataset.ToTensor(device), device);
-        try
+        // The newest intact checkpoint: latest.safetensors, else the numbered ones, newest first.
+        var problems = new List<string>();
+        string? used = null;
+        foreach (var candidate in candidates)
         {
-            trainer.Load(latest);
+            try
+            {
+                trainer.Load(candidate);
+                used = candidate;
+                break;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ShapeException or ArgumentException)
+            {
+                problems.Add($"{Path.GetFileName(candidate)}: {e.Message}");
+            }
         }
-        catch
+        if (used is null)
         {
             trainer.Dispose();
-            throw;
+            throw new InvalidDataException($"--resume {folder}: no checkpoint could be read ({string.Join("; ", problems)})");
         }
-        var run = new TrainingRun(folder, config, trainer);
+        var run = new TrainingRun(folder, config, trainer) { ResumedFrom = used, Skipped = problems };
         run.TrimMetrics(trainer.Step);
         return run;
     }
