@@ -112,6 +112,23 @@ public sealed class CheckpointTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => SafeTensors.Load(PathOf("missing.safetensors")));
     }
 
+    [Theory]
+    [InlineData("[1, 2, 3]", "not a JSON object")]
+    [InlineData("{\"__metadata__\": {\"step\": 5}}", "metadata 'step' is not a string")]
+    [InlineData("{\"__metadata__\": [1]}", "__metadata__ is not a JSON object")]
+    [InlineData("{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}, \"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}", "names a key twice")]
+    [InlineData("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}, \"b\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 8]}}", "overlap")]
+    public void HostileHeadersAreClearErrorsNamingTheFile(string header, string says)
+    {
+        // Header, padded to 8 bytes, then 8 data bytes.
+        var json = Encoding.UTF8.GetBytes(header.PadRight((header.Length + 7) / 8 * 8));
+        var path = PathOf("hostile.safetensors");
+        File.WriteAllBytes(path, [.. BitConverter.GetBytes((long)json.Length), .. json, .. new byte[8]]);
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(says, e.Message);
+    }
+
     [Fact]
     public void AnInterruptedWriteKeepsThePreviousFile()
     {

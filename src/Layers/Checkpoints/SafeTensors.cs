@@ -69,7 +69,16 @@ public static class SafeTensors
     public static Dictionary<string, string> ReadMetadata(string path)
     {
         var (header, _) = ReadHeader(path, headerOnly: true);
-        return header["__metadata__"] is JsonObject m ? m.ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>()) : [];
+        return Metadata(header, path);
+    }
+
+    /// <summary>The <c>__metadata__</c> object: string keys to string values (the format allows nothing else).</summary>
+    private static Dictionary<string, string> Metadata(JsonObject header, string path)
+    {
+        if (!header.TryGetPropertyValue("__metadata__", out var node) || node is null) return [];
+        if (node is not JsonObject m) throw new InvalidDataException($"{path}: __metadata__ is not a JSON object");
+        return m.ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue v && v.TryGetValue(out string? text) ? text
+            : throw new InvalidDataException($"{path}: metadata '{kv.Key}' is not a string (safetensors metadata maps strings to strings)"));
     }
 
     private static (JsonObject Header, byte[] Bytes) ReadHeader(string path, bool headerOnly)
@@ -91,13 +100,19 @@ public static class SafeTensors
         long n = BinaryPrimitives.ReadInt64LittleEndian(bytes);
         try
         {
-            var header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)n))?.AsObject()
-                         ?? throw new InvalidDataException($"{path}: empty header");
+            var header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)n)) as JsonObject
+                         ?? throw new InvalidDataException($"{path}: the header is not a JSON object");
+            _ = header.Count; // JsonObject builds its dictionary lazily: a repeated key throws here, not later
             return (header, bytes);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path}: header is not valid JSON ({e.Message})");
+        }
+        catch (ArgumentException e)
+        {
+            // System.Text.Json reports a repeated key this way ("An item with the same key has already been added").
+            throw new InvalidDataException($"{path}: the header names a key twice ({e.Message})");
         }
     }
 
@@ -108,16 +123,13 @@ public static class SafeTensors
         long n = BinaryPrimitives.ReadInt64LittleEndian(bytes);
         long dataStart = 8 + n, dataLength = bytes.Length - dataStart;
         var tensors = new Dictionary<string, Tensor>();
-        var metadata = new Dictionary<string, string>();
+        var metadata = Metadata(header, path);
+        var ranges = new List<(long Start, long End, string Name)>();
         try
         {
             foreach (var (name, node) in header)
             {
-                if (name == "__metadata__")
-                {
-                    foreach (var (k, v) in node!.AsObject()) metadata[k] = v!.GetValue<string>();
-                    continue;
-                }
+                if (name == "__metadata__") continue;
                 var entry = node?.AsObject() ?? throw new InvalidDataException($"{path}: tensor '{name}' has no description");
                 var dtype = Parse(entry["dtype"]!.GetValue<string>(), path, name);
                 var shape = new Shape(entry["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray());
@@ -126,13 +138,20 @@ public static class SafeTensors
                 if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] > dataLength || offsets[1] - offsets[0] != expected)
                     throw new InvalidDataException(
                         $"{path}: tensor '{name}' ({dtype.Name()} {shape}, {expected} bytes) has data offsets [{string.Join(", ", offsets)}] outside the {dataLength} data bytes");
+                ranges.Add((offsets[0], offsets[1], name));
                 var span = bytes.AsSpan((int)(dataStart + offsets[0]), (int)expected);
                 tensors[name] = FromBytes(span, dtype, shape, device);
             }
+            // As safetensors' own loader: tensors may not share bytes (one write would change two tensors).
+            ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
+            for (int i = 1; i < ranges.Count; i++)
+                if (ranges[i].Start < ranges[i - 1].End)
+                    throw new InvalidDataException($"{path}: tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap in the data (offsets {ranges[i - 1].Start}..{ranges[i - 1].End} and {ranges[i].Start}..{ranges[i].End})");
         }
-        catch (Exception e) when (e is not InvalidDataException)
+        catch (Exception e)
         {
             foreach (var t in tensors.Values) t.Dispose();
+            if (e is InvalidDataException) throw;
             throw new InvalidDataException($"{path}: malformed header ({e.Message})");
         }
         return (tensors, metadata);
