@@ -100,6 +100,10 @@ public sealed class PhysicsCommandTests : IDisposable
         Assert.StartsWith("error: ", err);
         Assert.Contains("exceed the limit", err);
         Assert.DoesNotContain("   at ", err);
+        (code, _, err) = CliTests.Run("fibres", "--size", "5000", "--out", Path("big.npy"));
+        Assert.Equal(1, code);
+        Assert.Contains("exceed the limit", err);
+        Assert.DoesNotContain("   at ", err);
         (code, output, err) = CliTests.Run("info", "--bogus");
         Assert.Equal(1, code);
         Assert.Equal("", output);

@@ -98,6 +98,22 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public void ATiffTagDeclaringMoreValuesThanTheFileHoldsIsAClearError()
+    {
+        // One page whose StripOffsets tag claims 2^31 values ("Specified argument was out of the range" before).
+        var b = new byte[8 + 2 + 12 + 4];
+        "II"u8.CopyTo(b);
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(2), 42);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), 8);
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(10), 273);
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(12), 4);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(14), 0x80000000);
+        File.WriteAllBytes(P("tags.tif"), b);
+        Fails<InvalidDataException>(() => VolumeFile.Read(P("tags.tif")), P("tags.tif"), "more than the file's");
+    }
+
+    [Fact]
     public void NaNVoxelsAreRefusedInEveryFormat()
     {
         var values = new float[8];
@@ -174,18 +190,37 @@ public sealed class RunFaultTests : IDisposable
     }
 
     [Fact]
+    public void AGeneratorWithNaNWeightsWritesNothing()
+    {
+        TrainTwoSteps();
+        var latest = Path.Combine(Folder, "latest.safetensors");
+        Poison(latest, "generator.");
+        using var sampler = VoxelGan.Gan.Generation.Sampler.FromCheckpoint(latest, VoxelGan.TestSupport.TestDevice.Instance);
+        var output = Path.Combine(_dir.FullName, "generated");
+        var e = Assert.Throws<InvalidDataException>(() => sampler.WriteAll(output, 10, 1, 1));
+        Assert.Contains(latest, e.Message);
+        Assert.Contains("non-finite", e.Message);
+        Assert.Empty(Directory.Exists(output) ? Directory.GetFiles(output, "*", SearchOption.AllDirectories) : []);
+    }
+
+    /// <summary>Multiplies the first weight of <paramref name="prefix"/> in a checkpoint by NaN.</summary>
+    private static void Poison(string path, string prefix)
+    {
+        var (tensors, metadata) = VoxelGan.Layers.SafeTensors.Load(path, VoxelGan.TestSupport.TestDevice.Instance);
+        var first = tensors.Keys.Order(StringComparer.Ordinal).First(k => k.StartsWith(prefix, StringComparison.Ordinal));
+        var poisoned = VoxelGan.Tensors.Ops.MulScalar(tensors[first], double.NaN);
+        tensors[first].Dispose();
+        tensors[first] = poisoned;
+        VoxelGan.Layers.SafeTensors.Save(path, tensors, metadata);
+        foreach (var t in tensors.Values) t.Dispose();
+    }
+
+    [Fact]
     public void AfterNaNWeightsTheLastFiniteCheckpointIsNamed()
     {
         TrainTwoSteps();
         // latest.safetensors holds NaN weights, as when a step's update was non-finite and then saved.
-        var latest = Path.Combine(Folder, "latest.safetensors");
-        var (tensors, metadata) = VoxelGan.Layers.SafeTensors.Load(latest, VoxelGan.TestSupport.TestDevice.Instance);
-        var first = tensors.Keys.Order(StringComparer.Ordinal).First(k => k.StartsWith("critic.", StringComparison.Ordinal));
-        var poisoned = VoxelGan.Tensors.Ops.MulScalar(tensors[first], double.NaN);
-        tensors[first].Dispose();
-        tensors[first] = poisoned;
-        VoxelGan.Layers.SafeTensors.Save(latest, tensors, metadata);
-        foreach (var t in tensors.Values) t.Dispose();
+        Poison(Path.Combine(Folder, "latest.safetensors"), "critic.");
         using var run = VoxelGan.Gan.Training.TrainingRun.Resume(Folder, VoxelGan.TestSupport.TestDevice.Instance);
         Assert.Equal(Path.Combine(Folder, "checkpoints", "step_0000002.safetensors"), run.LastFiniteCheckpoint());
     }

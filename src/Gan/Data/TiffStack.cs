@@ -45,6 +45,8 @@ public static class TiffStack
                 uint count = U32(at + 4);
                 int size = type switch { 3 => 2, 4 => 4, 1 => 1, _ => 0 };
                 if (size == 0) continue; // rationals, ASCII and the like carry nothing this reader needs
+                if ((long)size * count > b.Length)
+                    throw new InvalidDataException($"{path}: tag {tag} of page {pages.Count} declares {count:N0} values, more than the file's {b.Length:N0} bytes hold");
                 long data = size * count <= 4 ? at + 8 : U32(at + 8);
                 tags[tag] = Enumerable.Range(0, (int)count).Select(i => size == 2 ? U16(data + 2L * i) : size == 4 ? U32(data + 4L * i) : b[data + i]).Select(v => (uint)v).ToArray();
             }
