@@ -96,14 +96,19 @@ public sealed class GanCommandTests : IDisposable
             Assert.Contains(FormattableString.Invariant($"{eP1:F4}"), output.Split('\n').Single(l => l.StartsWith("p1", StringComparison.Ordinal)));
             Assert.Contains(FormattableString.Invariant($"{root.GetProperty("E_p2").GetDouble():F4}"), output.Split('\n').Single(l => l.StartsWith("p2", StringComparison.Ordinal)));
             Assert.True(eP1 >= Math.Abs(realP1 - root.GetProperty("p1").GetProperty("fake").GetDouble()) / realP1 - 1e-12, $"E_p1 {eP1}");
+            // The diversity check is printed and written: the verdict line, and per-generated-volume nearest distances.
+            var diversity = root.GetProperty("diversity");
+            Assert.Contains($"verdict  {diversity.GetProperty("verdict").GetString()}", output);
+            Assert.Equal(3, diversity.GetProperty("nearest_training_distance").GetArrayLength());
         }
 
         // A set compared with copies of one of its volumes is error-free against itself: identical volumes
         // give E = 0 for p1, S2 and C11, and a set of other volumes does not.
         Directory.CreateDirectory(P("same"));
         for (int i = 0; i < 2; i++) File.Copy(P("real", "sphere_0000.npy"), P("same", $"copy_{i}.npy"));
-        (code, _, err) = Run("evaluate", "--real", P("same"), "--fake", P("same"), "--homogenize", "1", "--out", P("same-eval"));
+        (code, output, err) = Run("evaluate", "--real", P("same"), "--fake", P("same"), "--homogenize", "1", "--out", P("same-eval"));
         Assert.True(code == 0, err);
+        Assert.Contains("verdict  undecided", output);
         using (var json = JsonDocument.Parse(File.ReadAllText(P("same-eval", "evaluation.json"))))
             foreach (var key in new[] { "E_p1", "E_p2", "E_C11" }) Assert.Equal(0, json.RootElement.GetProperty(key).GetDouble());
 

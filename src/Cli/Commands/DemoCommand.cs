@@ -44,6 +44,7 @@ internal static class DemoCommand
                 // Interrupted (Ctrl-C: exit 0, as train) or failed (exit 1): the loop has said which and where the run is.
                 if (!result.Completed) return trainCode;
                 EvaluateCommand.Print(result.Evaluation!);
+                EvaluateCommand.Print(result.Diversity!);
                 Console.WriteLine($"report: {result.ReportPath} ({result.TotalSeconds / 60:F1} min)");
             }
             return 0;

@@ -24,7 +24,9 @@ internal static class EvaluateCommand
             var (device, _) = GlobalOptions.OpenDevice(parse);
             using (device)
             {
-                Print(Compare(parse.GetValue(real)!, parse.GetValue(fake)!, count, parse.GetValue(threshold), outDir, device));
+                var report = Compare(parse.GetValue(real)!, parse.GetValue(fake)!, count, parse.GetValue(threshold), outDir, device);
+                Print(report.Result);
+                Print(report.Diversity);
             }
             return 0;
         }));
@@ -32,7 +34,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>Runs the library's comparison with a progress bar and says where the files went.</summary>
-    internal static EvaluationResult Compare(string realDir, string fakeDir, int homogenize, double? threshold, string outDir, Device device)
+    internal static SetComparisonReport Compare(string realDir, string fakeDir, int homogenize, double? threshold, string outDir, Device device)
     {
         SetComparisonReport report;
         using (var progress = new ConsoleProgress("evaluate", 2))
@@ -41,7 +43,14 @@ internal static class EvaluateCommand
             report = SetComparison.CompareFolders(realDir, fakeDir, homogenize, threshold, outDir, device, new SyncProgress<string>(m => progress.Report(++done, m)));
         }
         Console.WriteLine($"wrote {report.JsonPath} and {report.PlotPath}");
-        return report.Result;
+        return report;
+    }
+
+    internal static void Print(DiversityReport d)
+    {
+        Console.WriteLine(FormattableString.Invariant($"{"diversity",-8} per-voxel std across the set {d.VoxelStdFake:F4} (generated) vs {d.VoxelStdReal:F4} (training), ratio {d.VoxelStdRatio:F2}; p1 spread {d.P1StdFake:G3} vs {d.P1StdReal:G3}"));
+        Console.WriteLine(FormattableString.Invariant($"{"",-8} nearest training volume: {Statistics.Mean(d.NearestTraining):F4} of the voxels differ on average (min {d.NearestTraining.Min():F4}; training volumes among themselves {d.TrainingNearest:F4})"));
+        Console.WriteLine($"{"verdict",-8} {d.Verdict}");
     }
 
     internal static void Print(EvaluationResult r)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using VoxelGan.Gan.Evaluation;
+using VoxelGan.Gan.Figures;
 using VoxelGan.Gan.Generation;
 using VoxelGan.Gan.Training;
 using VoxelGan.Tensors;
@@ -10,9 +11,10 @@ namespace VoxelGan.Gan.Demo;
 /// <summary>The demo's outcome.</summary>
 /// <param name="Completed">False when training was interrupted or failed (then nothing after it ran).</param>
 /// <param name="Evaluation">Eq. 34 errors and descriptors (null when not completed).</param>
+/// <param name="Diversity">How varied the generated volumes are (null when not completed).</param>
 /// <param name="ReportPath"><c>report.md</c> (null when not completed).</param>
 /// <param name="TotalSeconds">Wall time of the whole pipeline.</param>
-public sealed record DemoResult(bool Completed, EvaluationResult? Evaluation, string? ReportPath, double TotalSeconds);
+public sealed record DemoResult(bool Completed, EvaluationResult? Evaluation, DiversityReport? Diversity, string? ReportPath, double TotalSeconds);
 
 /// <summary>
 /// The whole pipeline on the embedded default: train a small GAN on generated sphere packings, keep
@@ -40,7 +42,7 @@ public static class DemoPipeline
         using (var run = TrainingRun.Start(Path.Combine(dir, "run"), gan, training, data, device))
         {
             gan = run.Config.Gan; // now with the data's lambda range
-            if (!train(run)) return new DemoResult(false, null, null, clock.Elapsed.TotalSeconds);
+            if (!train(run)) return new DemoResult(false, null, null, null, clock.Elapsed.TotalSeconds);
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
@@ -49,6 +51,8 @@ public static class DemoPipeline
         var baseline = data.Load(n);
         for (int i = 0; i < DemoOptions.VolumeCount; i++)
             NpyFile.Write(Path.Combine(dir, "real", $"sphere_{i:D4}.npy"), Array.ConvertAll(baseline.Volumes[i].Values, v => (byte)v), n, n, n);
+        SliceGrid.Save(Path.Combine(dir, "real", "slices.png"), baseline.Volumes.Take(DemoOptions.VolumeCount).Select(v => v.CentreSlice()).ToList(), n, n, 0, 1,
+            columns: 4, zoom: Math.Max(1, 128 / n));
 
         stage?.Report($"[3/4] generating {DemoOptions.VolumeCount} volumes");
         using (var sampler = Sampler.FromCheckpoint(Path.Combine(dir, "run", "latest.safetensors"), device))
@@ -56,7 +60,7 @@ public static class DemoPipeline
 
         stage?.Report($"[4/4] evaluating (p1, S2, C11 by FFT homogenization of {DemoOptions.HomogenizeCount} volumes per set)");
         var comparison = SetComparison.CompareFolders(Path.Combine(dir, "real"), Path.Combine(dir, "generated"), DemoOptions.HomogenizeCount, null, dir, device, evaluated);
-        var report = DemoReport.Write(dir, gan, training, comparison.Result, trainSeconds, clock.Elapsed.TotalSeconds, device.ToString());
-        return new DemoResult(true, comparison.Result, report, clock.Elapsed.TotalSeconds);
+        var report = DemoReport.Write(dir, gan, training, comparison.Result, comparison.Diversity, trainSeconds, clock.Elapsed.TotalSeconds, device.ToString());
+        return new DemoResult(true, comparison.Result, comparison.Diversity, report, clock.Elapsed.TotalSeconds);
     }
 }

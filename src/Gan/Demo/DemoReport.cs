@@ -11,18 +11,14 @@ namespace VoxelGan.Gan.Demo;
 /// <summary>The demo's <c>report.md</c>: what ran, the Eq. 34 errors, a diversity verdict, the figures and how far this is from the paper.</summary>
 public static class DemoReport
 {
-    /// <summary>Says whether the generated volumes differ from one another as much as the training volumes do.</summary>
-    public static string Diversity(EvaluationResult r)
-    {
-        double real = Statistics.StandardDeviation(r.Real.P1), fake = Statistics.StandardDeviation(r.Fake.P1);
-        string ratio = FormattableString.Invariant($"The spread of p1 over the generated volumes is {fake:G3}, over the training volumes {real:G3}");
-        return fake < 0.5 * real
-            ? ratio + ": the generated volumes are nearly identical to one another (mode collapse), which is common this early in WGAN training."
-            : ratio + ".";
-    }
+    /// <summary>The diversity paragraph: the numbers of <see cref="DiversityReport"/> and its verdict.</summary>
+    public static string Diversity(DiversityReport d) =>
+        FormattableString.Invariant($"Diversity: the per-voxel standard deviation across the generated volumes is {d.VoxelStdFake:F4}, across the training volumes {d.VoxelStdReal:F4} (ratio {d.VoxelStdRatio:F2}); ") +
+        FormattableString.Invariant($"p1 spreads by {d.P1StdFake:G3} over the generated volumes and {d.P1StdReal:G3} over the training volumes; a generated volume differs from its nearest training volume in ") +
+        FormattableString.Invariant($"{Statistics.Mean(d.NearestTraining):P1} of its voxels on average (training volumes from one another: {d.TrainingNearest:P1}). Verdict: {d.Verdict}.");
 
     /// <summary>Writes <c>report.md</c> into <paramref name="dir"/> (the demo folder) and returns its path.</summary>
-    public static string Write(string dir, GanConfig gan, TrainOptions train, EvaluationResult r, double trainSeconds, double totalSeconds, string device)
+    public static string Write(string dir, GanConfig gan, TrainOptions train, EvaluationResult r, DiversityReport diversity, double trainSeconds, double totalSeconds, string device)
     {
         var lines = File.ReadAllLines(Path.Combine(dir, "run", "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         double W(int i) => lines[i].GetProperty("wasserstein").GetDouble();
@@ -47,15 +43,17 @@ public static class DemoReport
             .AppendLine($"| p2 (S2 over r) | | | {F(r.ErrorP2)} |")
             .AppendLine($"| C11 | {(r.Real.C11.Length > 0 ? F(r.Real.C11.Average()) : "-")} | {(r.Fake.C11.Length > 0 ? F(r.Fake.C11.Average()) : "-")} | {(double.IsNaN(r.ErrorC11) ? "-" : F(r.ErrorC11))} |")
             .AppendLine()
-            .AppendLine(Diversity(r))
+            .AppendLine(Diversity(diversity))
             .AppendLine()
             .AppendLine("Two-point correlation of both sets (mean and one standard deviation):")
             .AppendLine()
             .AppendLine("![S2](s2.png)")
             .AppendLine()
-            .AppendLine("Centre slices of generated volumes:")
+            .AppendLine("Centre slices of training volumes (left) and generated volumes (right):")
             .AppendLine()
-            .AppendLine("![generated](generated/slices.png)")
+            .AppendLine("| training | generated |")
+            .AppendLine("| --- | --- |")
+            .AppendLine("| ![training](real/slices.png) | ![generated](generated/slices.png) |")
             .AppendLine()
             .AppendLine($"Generated centre slices during training ({string.Join(", ", samples.Select(Path.GetFileNameWithoutExtension))}):")
             .AppendLine();

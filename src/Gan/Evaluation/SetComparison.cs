@@ -8,9 +8,10 @@ namespace VoxelGan.Gan.Evaluation;
 
 /// <summary>What <see cref="SetComparison.CompareFolders"/> computed and where it wrote it.</summary>
 /// <param name="Result">E_p1, E_p2, E_C11 and the descriptors of both sets.</param>
+/// <param name="Diversity">How varied the generated set is against the training set.</param>
 /// <param name="JsonPath"><c>evaluation.json</c>.</param>
 /// <param name="PlotPath"><c>s2.png</c> (the paper's Figure 7).</param>
-public sealed record SetComparisonReport(EvaluationResult Result, string JsonPath, string PlotPath);
+public sealed record SetComparisonReport(EvaluationResult Result, DiversityReport Diversity, string JsonPath, string PlotPath);
 
 /// <summary>Compares a folder of generated volumes with a folder of training volumes (paper section 3.7, Eq. 34).</summary>
 public static class SetComparison
@@ -32,6 +33,7 @@ public static class SetComparison
         var fakeSet = Evaluator.Describe(fakePhases, fn, fn, fn, homogenize, device);
         progress?.Report("generated set");
         var result = Evaluator.Compare(realSet, fakeSet);
+        var diversity = Diversity.Measure(realPhases, fakePhases);
         var json = new
         {
             real = realDir,
@@ -45,12 +47,20 @@ public static class SetComparison
             C11 = new { real = realSet.C11, fake = fakeSet.C11 },
             radii = realSet.Radii,
             S2 = new { real = Evaluator.Curve("real", realSet).Mean, fake = Evaluator.Curve("generated", fakeSet).Mean },
+            diversity = new
+            {
+                voxel_std = new { real = diversity.VoxelStdReal, fake = diversity.VoxelStdFake, ratio = double.IsFinite(diversity.VoxelStdRatio) ? diversity.VoxelStdRatio : (double?)null },
+                p1_std = new { real = diversity.P1StdReal, fake = diversity.P1StdFake },
+                nearest_training_distance = diversity.NearestTraining,
+                training_nearest_distance = double.IsNaN(diversity.TrainingNearest) ? (double?)null : diversity.TrainingNearest,
+                verdict = diversity.Verdict,
+            },
         };
         var jsonPath = Path.Combine(outDir, "evaluation.json");
         var plotPath = Path.Combine(outDir, "s2.png");
         AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
         CorrelationPlot.Save(plotPath, [Evaluator.Curve($"training set ({realPhases.Count})", realSet), Evaluator.Curve($"generated ({fakePhases.Count})", fakeSet)]);
-        return new SetComparisonReport(result, jsonPath, plotPath);
+        return new SetComparisonReport(result, diversity, jsonPath, plotPath);
     }
 
     /// <summary>Phase maps of every volume of a folder, which must all be cubes of one size.</summary>
