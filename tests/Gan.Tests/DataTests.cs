@@ -158,4 +158,22 @@ public sealed class DataTests : IDisposable
         Assert.Equal(0, values.Average(), 5);
         Assert.Contains("cubes", Assert.Throws<ShapeException>(() => Dataset.FromVolumes([new Volume(new float[8], 2, 2, 2, "a"), new Volume(new float[12], 2, 2, 3, "b")], "x")).Message);
     }
+
+    [Fact]
+    public void TheAuthorsGeneratorPutsIntegerCentresInZeroToSizeMinusTwo()
+    {
+        // tf.random.uniform(maxval=n-1) excludes n-1: centres 0..n-2 (voxel centres at +0.5 here).
+        var (_, centres) = SpherePacking.Pack(8, 1, 0.3, 5, SphereStyle.Authors);
+        Assert.True(centres.Count > 20);
+        Assert.All(centres, c => Assert.All(new[] { c.X, c.Y, c.Z }, v => Assert.InRange(v, 0.5, 8 - 1.5)));
+        Assert.Contains(centres, c => c.X == 6.5 || c.Y == 6.5 || c.Z == 6.5);
+    }
+
+    [Fact]
+    public void InMemorySpheresFollowTheDataStyle()
+    {
+        var authors = new VoxelGan.Gan.Training.DataSpec("spheres", 2, 3, SphereStyle.Authors).Load(8);
+        Assert.Equal(Dataset.Spheres(2, 8, 3, SphereStyle.Authors).Volumes[1].Values, authors.Volumes[1].Values);
+        Assert.NotEqual(Dataset.Spheres(2, 8, 3).Volumes[1].Values, authors.Volumes[1].Values);
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using VoxelGan.Gan.Data;
 using VoxelGan.Gan.Training;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
@@ -15,9 +16,10 @@ internal static class TrainCommand
         var options = new GanOptions();
         var data = new Option<string>("--data") { Description = "folder of n^3 training volumes, or 'spheres' for the embedded generated default" , DefaultValueFactory = _ => "spheres" };
         var dataCount = new Option<int>("--data-count") { Description = "with --data spheres: how many volumes (the code uses 1000)", DefaultValueFactory = _ => new DataSpec("spheres").Count };
+        var dataStyle = new Option<string>("--data-style") { Description = "with --data spheres: periodic (non-overlapping, wrapping) or authors (the authors' generator: integer centres in [0, n-2], clipped, overlapping)", DefaultValueFactory = _ => new DataSpec("spheres").Style.ToString().ToLowerInvariant() };
         var output = new Option<DirectoryInfo?>("--out") { Description = "new run folder (e.g. runs/NAME)" };
         var resume = new Option<DirectoryInfo?>("--resume") { Description = "continue the run in this folder from its latest.safetensors (--iterations may extend it)" };
-        var command = new Command("train", "Train the 3D WGAN-GP; writes config.json, metrics.jsonl, checkpoints and sample slices to the run folder.") { data, dataCount, output, resume };
+        var command = new Command("train", "Train the 3D WGAN-GP; writes config.json, metrics.jsonl, checkpoints and sample slices to the run folder.") { data, dataCount, dataStyle, output, resume };
         options.AddArchitecture(command);
         options.AddTraining(command);
         command.SetAction(parse => CommandRunner.Run(() =>
@@ -36,7 +38,13 @@ internal static class TrainCommand
                 else
                 {
                     var outDir = parse.GetValue(output) ?? throw new ArgumentException("give --out runs/NAME for a new run, or --resume runs/NAME");
-                    var spec = new DataSpec(parse.GetValue(data)!, parse.GetValue(dataCount), parse.GetValue(options.Seed));
+                    var style = parse.GetValue(dataStyle) switch
+                    {
+                        "periodic" => SphereStyle.Periodic,
+                        "authors" => SphereStyle.Authors,
+                        var x => throw new ArgumentException($"--data-style must be periodic or authors, got '{x}'"),
+                    };
+                    var spec = new DataSpec(parse.GetValue(data)!, parse.GetValue(dataCount), parse.GetValue(options.Seed), style);
                     if (spec.IsSpheres && spec.Count < 1) throw new ArgumentException($"--data-count must be positive, got {spec.Count}");
                     run = TrainingRun.Start(outDir.FullName, options.Config(parse), options.Train(parse), spec, device);
                 }

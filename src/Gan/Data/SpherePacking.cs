@@ -38,7 +38,8 @@ public static class SpherePacking
         while (inclusion < target)
         {
             (double X, double Y, double Z) c = style == SphereStyle.Authors
-                ? (rng.Next(size) + 0.5, rng.Next(size) + 0.5, rng.Next(size) + 0.5) // integer voxel centres
+                // Integer voxel centres in [0, n-2], as the authors' tf.random.uniform(maxval=n-1) (maxval is exclusive).
+                ? (rng.Next(size - 1) + 0.5, rng.Next(size - 1) + 0.5, rng.Next(size - 1) + 0.5)
                 : (rng.NextDouble() * size, rng.NextDouble() * size, rng.NextDouble() * size);
             if (style == SphereStyle.Periodic && centres.Any(o => Distance2(c, o, size) < 4 * radius * radius))
             {

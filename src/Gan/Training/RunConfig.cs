@@ -9,7 +9,8 @@ namespace VoxelGan.Gan.Training;
 /// <param name="Source">A folder path, or <c>spheres</c>.</param>
 /// <param name="Count">Spheres only: how many volumes.</param>
 /// <param name="Seed">Spheres only: their seed.</param>
-public sealed record DataSpec(string Source, int Count = 1000, ulong Seed = 0)
+/// <param name="Style">Spheres only: periodic non-overlapping packings, or the authors' generator.</param>
+public sealed record DataSpec(string Source, int Count = 1000, ulong Seed = 0, SphereStyle Style = SphereStyle.Periodic)
 {
     /// <summary>True for the embedded default.</summary>
     [JsonIgnore]
@@ -18,7 +19,7 @@ public sealed record DataSpec(string Source, int Count = 1000, ulong Seed = 0)
     /// <summary>Loads or generates the dataset for volumes of edge <paramref name="size"/>.</summary>
     public Dataset Load(int size, IProgress<int>? progress = null)
     {
-        if (IsSpheres) return Dataset.Spheres(Count, size, Seed);
+        if (IsSpheres) return Dataset.Spheres(Count, size, Seed, Style);
         if (!Directory.Exists(Source) && !File.Exists(Source)) throw new DirectoryNotFoundException($"--data {Source}: no such folder (or use --data spheres)");
         var data = Dataset.Load(Source, progress);
         if (data.Size != size) throw new ArgumentException($"--data {Source} holds {data.Size}^3 volumes but --size is {size}");
