@@ -21,8 +21,12 @@ public static class Fourier
         using (y) return Ops.MulScalar(y, 1.0 / n);
     }
 
-    /// <summary>Transforms over the last three complex axes (a 3D transform of [..., D, H, W, 2]); the inverse is scaled once, by 1/(D H W).</summary>
-    public static Tensor Transform3d(Tensor x, bool inverse = false)
+    /// <summary>
+    /// Transforms over the last three complex axes (a 3D transform of [..., D, H, W, 2]); the inverse is
+    /// scaled once, by 1/(D H W), unless <paramref name="scaled"/> is false (a caller that keeps only part
+    /// of the result scales that part itself).
+    /// </summary>
+    public static Tensor Transform3d(Tensor x, bool inverse = false, bool scaled = true)
     {
         int sign = inverse ? 1 : -1;
         var result = Ops.FourierTransform(x, -1, sign);
@@ -32,7 +36,7 @@ public static class Fourier
             result.Dispose();
             result = next;
         }
-        if (!inverse) return result;
+        if (!inverse || !scaled) return result;
         using (result) return Ops.MulScalar(result, 1.0 / ((long)x.Shape[-2] * x.Shape[-3] * x.Shape[-4]));
     }
 

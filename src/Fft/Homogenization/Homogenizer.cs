@@ -183,18 +183,11 @@ public sealed class Homogenizer : IDisposable
 
     private Tensor Field(Tensor spectrum)
     {
-        // Unscaled inverse transforms, then 1/N on the real part only (half the data of the complex result).
-        var back = Ops.FourierTransform(spectrum, -1, 1);
-        for (int axis = -2; axis >= -3; axis--)
-        {
-            var next = Ops.FourierTransform(back, axis, 1);
-            back.Dispose();
-            back = next;
-        }
-        using (back)
-        using (var real = Fourier.RealPart(back))
-        using (var flat = real.Reshape(6, _n))
-            return Ops.MulScalar(flat, 1.0 / _n);
+        // Unscaled inverse transform, then 1/N on the real part only (half the data of the complex result).
+        using var back = Fourier.Transform3d(spectrum, inverse: true, scaled: false);
+        using var real = Fourier.RealPart(back);
+        using var flat = real.Reshape(6, _n);
+        return Ops.MulScalar(flat, 1.0 / _n);
     }
 
     private Tensor MinusGreen(Tensor spectrum)

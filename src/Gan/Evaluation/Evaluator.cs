@@ -35,9 +35,7 @@ public static class Evaluator
         int[] radii = [];
         for (int i = 0; i < phases.Count; i++)
         {
-            using var scope = TensorScope.Begin();
-            var t = Tensor.FromArray(Array.ConvertAll(phases[i], p => (float)p), new Shape(d, h, w), device);
-            var c = Correlations.TwoPoint(t, 0.5);
+            var c = Correlate(new Volume(Array.ConvertAll(phases[i], p => (float)p), d, h, w, $"volume {i}"), 0.5, device);
             (p1[i], s2[i], radii) = (c.P1, c.S2, c.Radii);
         }
         var c11 = new double[Math.Min(homogenizeCount, phases.Count)];

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace VoxelGan.Tensors.Host;
 
 /// <summary>
@@ -27,27 +25,21 @@ internal static unsafe class HostParallel
         if (count <= 0) return;
         if (!parallel || count == 1)
         {
-            nint s = Alloc(scratchBytes);
+            nint s = HostScratch.Rent(scratchBytes);
             try
             {
                 for (int i = 0; i < count; i++) body(i, s);
                 finish?.Invoke(s);
             }
-            finally { Free(s); }
+            finally { HostScratch.Return(s); }
             return;
         }
         var options = new ParallelOptions { MaxDegreeOfParallelism = MaxThreads };
         Parallel.For(0, count, options,
-            () => Alloc(scratchBytes),
+            () => HostScratch.Rent(scratchBytes),
             (i, _, s) => { body(i, s); return s; },
-            s => { try { finish?.Invoke(s); } finally { Free(s); } });
+            s => { try { finish?.Invoke(s); } finally { HostScratch.Return(s); } });
     }
-
-    /// <summary>A zeroed, 64-byte aligned scratch block of at least <paramref name="bytes"/> bytes (see <see cref="HostScratch"/>).</summary>
-    public static nint Alloc(long bytes) => HostScratch.Rent(bytes);
-
-    /// <summary>Returns a block from <see cref="Alloc"/>.</summary>
-    public static void Free(nint p) => HostScratch.Return(p);
 
     public static int RoundUp(int x, int m) => (x + m - 1) / m * m;
 

@@ -36,7 +36,7 @@ internal static unsafe partial class Conv3dHost
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int K3 = g.K * g.K * g.K;
-        T* wt = (T*)HostParallel.Alloc((long)g.Cx * g.Cy * K3 * sizeof(T));
+        T* wt = (T*)HostScratch.Rent((long)g.Cx * g.Cy * K3 * sizeof(T));
         try
         {
             nint w0 = (nint)w, wt0 = (nint)wt;
@@ -56,7 +56,7 @@ internal static unsafe partial class Conv3dHost
             };
             Forward(y, wt, x, f);
         }
-        finally { HostParallel.Free((nint)wt); }
+        finally { HostScratch.Return((nint)wt); }
     }
 
     private static void Transposed<T, TV, TOps>(T* y, T* w, T* x, ConvGeometry g)
@@ -92,7 +92,7 @@ internal static unsafe partial class Conv3dHost
             total += (nint)mPad * Cy * taps;
             for (int pc = 0; pc < Cy * taps; pc += Gemm.KC) packItems.Add((ph, pc));
         }
-        T* ap = (T*)HostParallel.Alloc((long)Math.Max(total, 1) * sizeof(T));
+        T* ap = (T*)HostScratch.Rent((long)Math.Max(total, 1) * sizeof(T));
         try
         {
             nint w0 = (nint)w, a0 = (nint)ap;
@@ -172,6 +172,6 @@ internal static unsafe partial class Conv3dHost
                 }
             });
         }
-        finally { HostParallel.Free((nint)ap); }
+        finally { HostScratch.Return((nint)ap); }
     }
 }

@@ -45,7 +45,7 @@ internal static unsafe partial class Conv3dHost
         // Scratch: [header: cached group id][dy rows mPad x lda][x taps WgRows x lda][private dw mPad x nPad].
         long header = 64 / sizeof(T);
         long aLen = (long)mPad * lda, bLen = (long)WgRows * lda, dLen = (long)mPad * nPad;
-        T* sum = (T*)HostParallel.Alloc(dLen * sizeof(T));
+        T* sum = (T*)HostScratch.Rent(dLen * sizeof(T));
         object gate = new();
         nint x0 = (nint)x, y0 = (nint)y, sum0 = (nint)sum;
         try
@@ -104,6 +104,6 @@ internal static unsafe partial class Conv3dHost
             for (int co = 0; co < Cy; co++)
                 new ReadOnlySpan<T>(sum + (nint)co * nPad, nTot).CopyTo(new Span<T>(dw + (nint)co * nTot, nTot));
         }
-        finally { HostParallel.Free((nint)sum); }
+        finally { HostScratch.Return((nint)sum); }
     }
 }

@@ -59,7 +59,7 @@ internal static unsafe partial class Conv3dHost
         int maxL = rowsPer * g.YW;
         int ldb = Pitch(maxL, nr, sizeof(T));
 
-        T* ap = (T*)HostParallel.Alloc((long)mPad * kTot * sizeof(T));
+        T* ap = (T*)HostScratch.Rent((long)mPad * kTot * sizeof(T));
         try
         {
             Gemm.PackAll(w, 0, 1, kTot, 1, M, kTot, ap);
@@ -101,7 +101,7 @@ internal static unsafe partial class Conv3dHost
                 }
             });
         }
-        finally { HostParallel.Free((nint)ap); }
+        finally { HostScratch.Return((nint)ap); }
     }
 
     /// <summary>

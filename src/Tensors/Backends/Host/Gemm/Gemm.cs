@@ -47,7 +47,7 @@ internal static unsafe partial class Gemm
         double flops = 2.0 * batch * M * N * K;
 
         // A is packed once for all column ranges (shared read-only), so splitting N costs nothing extra.
-        T* ap = (T*)HostParallel.Alloc((long)aBatches * aPackLen * sizeof(T));
+        T* ap = (T*)HostScratch.Rent((long)aBatches * aPackLen * sizeof(T));
         try
         {
             Gemm.PackAll(a, l.BatchA, aBatches, l.RowA, l.ColA, M, K, ap);
@@ -85,6 +85,6 @@ internal static unsafe partial class Gemm
                 }
             });
         }
-        finally { HostParallel.Free((nint)ap); }
+        finally { HostScratch.Return((nint)ap); }
     }
 }
