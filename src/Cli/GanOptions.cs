@@ -15,7 +15,10 @@ internal sealed class GanOptions
     public readonly Option<int> Size = new("--size") { Description = "volume edge (a power of two: 32 or 64 in the paper)", DefaultValueFactory = _ => GanDefaults.Size };
     public readonly Option<int> Ngf = new("--ngf") { Description = "generator filters of the last block (nGf)", DefaultValueFactory = _ => GanDefaults.Ngf };
     public readonly Option<int> Ndf = new("--ndf") { Description = "critic filters of the first block (nDf)", DefaultValueFactory = _ => GanDefaults.Ndf };
-    public readonly Option<string> Topology = new("--critic-topology") { Description = "growing (S, 2S, 4S, ...) or constant", DefaultValueFactory = _ => GanDefaults.Topology.ToString().ToLowerInvariant() };
+    public readonly ChoiceOption<CriticTopology> Topology = new("--critic-topology", "critic filters per block: S, 2S, 4S, ... or S throughout", GanDefaults.Topology,
+        ("growing", CriticTopology.Growing), ("constant", CriticTopology.Constant));
+    public readonly ChoiceOption<SameConvention> TransposedConvolution = new("--transposed-padding", "kernel placement of the generator's stride-2 transposed convolutions: TensorFlow's 'same' (the authors', input voxel i -> outputs 2i..2i+2) or PyTorch's (2i-1..2i+1)",
+        GanDefaults.TransposedConvolution, ("tensorflow", SameConvention.TensorFlow), ("pytorch", SameConvention.PyTorch));
     public readonly Option<double> CriticSlope = new("--critic-slope") { Description = "critic LeakyReLU slope (code 0.3, paper text 0.2)", DefaultValueFactory = _ => GanDefaults.CriticSlope };
 
     public readonly Option<long> Iterations = new("--iterations") { Description = "training iterations", DefaultValueFactory = _ => TrainDefaults.Iterations };
@@ -32,16 +35,22 @@ internal sealed class GanOptions
     public readonly Option<string> Precision = new("--precision") { Description = "mixed (fp16 activations, loss scaling; the code's default) or fp32", DefaultValueFactory = _ => TrainDefaults.Precision.ToString().ToLowerInvariant() };
     public readonly Option<ulong> Seed = new("--seed") { Description = "seed of weights, batches and latents", DefaultValueFactory = _ => TrainDefaults.Seed };
     public readonly Option<long> SampleEvery = new("--sample-every") { Description = "PNG of generated centre slices every K iterations (0: never)", DefaultValueFactory = _ => TrainDefaults.SampleEvery };
+    public readonly Option<bool> LossPerBatch = new("--loss-divided-by-batch") { Description = "divide each loss by the batch size before clipping its gradient (the authors' compute_average_loss); false clips the loss's own gradient", DefaultValueFactory = _ => TrainDefaults.LossDividedByBatch };
+    public readonly ChoiceOption<LossScalerMode> LossScalers = new("--loss-scalers", "mixed precision: a dynamic loss scaler per optimizer (the authors') or one shared", TrainDefaults.LossScalers,
+        ("per-optimizer", LossScalerMode.PerOptimizer), ("shared", LossScalerMode.Shared));
+    public readonly ChoiceOption<BatchOrder> Batches = new("--batches", "batch order: a fresh permutation every epoch (the authors') or draws with replacement", TrainDefaults.Batches,
+        ("shuffle", BatchOrder.Shuffle), ("replacement", BatchOrder.Replacement));
     public readonly Option<long> CheckpointEvery = new("--checkpoint-every") { Description = "numbered checkpoint every K iterations", DefaultValueFactory = _ => TrainDefaults.CheckpointEvery };
 
     public void AddArchitecture(Command c)
     {
-        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology, CriticSlope }) c.Options.Add(o);
+        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option }) c.Options.Add(o);
     }
 
     public void AddTraining(Command c)
     {
-        foreach (var o in new Option[] { Iterations, Batch, LrD, LrG, MappingFactor, Beta1, Beta2, Epsilon, GpWeight, Clip, CriticSteps, Precision, Seed, SampleEvery, CheckpointEvery })
+        foreach (var o in new Option[] { Iterations, Batch, LrD, LrG, MappingFactor, Beta1, Beta2, Epsilon, GpWeight, Clip, CriticSteps, Precision, Seed, SampleEvery, CheckpointEvery,
+                     LossPerBatch, LossScalers.Option, Batches.Option })
             c.Options.Add(o);
     }
 
@@ -50,13 +59,9 @@ internal sealed class GanOptions
         Size = p.GetValue(Size),
         Ngf = p.GetValue(Ngf),
         Ndf = p.GetValue(Ndf),
-        Topology = p.GetValue(Topology) switch
-        {
-            "growing" => CriticTopology.Growing,
-            "constant" => CriticTopology.Constant,
-            var t => throw new ArgumentException($"--critic-topology must be growing or constant, got '{t}'"),
-        },
+        Topology = Topology.Get(p),
         CriticSlope = p.GetValue(CriticSlope),
+        TransposedConvolution = TransposedConvolution.Get(p),
     }.Validate();
 
     public TrainOptions Train(ParseResult p) => new TrainOptions
@@ -76,5 +81,8 @@ internal sealed class GanOptions
         Seed = p.GetValue(Seed),
         SampleEvery = p.GetValue(SampleEvery),
         CheckpointEvery = p.GetValue(CheckpointEvery),
+        LossDividedByBatch = p.GetValue(LossPerBatch),
+        LossScalers = LossScalers.Get(p),
+        Batches = Batches.Get(p),
     }.Validate();
 }

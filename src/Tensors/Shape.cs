@@ -150,9 +150,11 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
 
     /// <summary>
     /// Output shape of a 3D convolution of <paramref name="x"/> [N, Cin, D, H, W] with a cubic kernel
-    /// <paramref name="w"/> [Cout, Cin, K, K, K]: each spatial extent becomes (n + 2p - K) / s + 1.
+    /// <paramref name="w"/> [Cout, Cin, K, K, K]: each spatial extent becomes (n + 2p - K) / s + 1 (PyTorch's),
+    /// or <paramref name="outputExtents"/> (D, H, W) when given, which must fit the input by
+    /// <see cref="CheckConvExtents"/> (TensorFlow's 'same' pads 0 before and 1 after for K 3, s 2: input 2m, output m).
     /// </summary>
-    public static Shape Conv3d(Shape x, Shape w, int stride, int padding)
+    public static Shape Conv3d(Shape x, Shape w, int stride, int padding, int[]? outputExtents = null)
     {
         CheckConvOperands("Conv3d", x, "input", w, stride, padding);
         if (x[1] != w[1])
@@ -161,6 +163,14 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
         var dims = new int[5];
         dims[0] = x[0];
         dims[1] = w[0];
+        if (outputExtents is not null)
+        {
+            if (outputExtents.Length != 3) throw new ShapeException($"Conv3d: output extents {Format(outputExtents)} must be three values (D, H, W)");
+            outputExtents.CopyTo(dims, 2);
+            var y = new Shape(dims);
+            CheckConvExtents("Conv3d", x, y, k, stride, padding);
+            return y;
+        }
         for (int a = 2; a < 5; a++)
         {
             int span = x[a] + 2 * padding - k;
@@ -172,17 +182,18 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     }
 
     /// <summary>
-    /// Output shape of a transposed 3D convolution (PyTorch's definition) of <paramref name="y"/>
-    /// [N, Cin, D, H, W] with <paramref name="w"/> [Cin, Cout, K, K, K]: spatial extent a becomes
-    /// (n - 1) s - 2p + K + outputPadding[a], with 0 &lt;= outputPadding[a] &lt; s as PyTorch requires.
+    /// Output shape of a transposed 3D convolution of <paramref name="y"/> [N, Cin, D, H, W] with
+    /// <paramref name="w"/> [Cin, Cout, K, K, K]: spatial extent a becomes (n - 1) s - 2p + K + outputPadding[a].
+    /// PyTorch requires 0 &lt;= outputPadding &lt; s; here it may also be negative (crops the end), as long as
+    /// the extents fit (<see cref="CheckConvExtents"/>): TensorFlow's 'same' with K 3, s 2 is p 0, outputPadding -1.
     /// </summary>
     public static Shape ConvTranspose3d(Shape y, Shape w, int stride, int padding, int[] outputPadding)
     {
         CheckConvOperands("ConvTranspose3d", y, "input", w, stride, padding);
         if (y[1] != w[0])
             throw new ShapeException($"ConvTranspose3d: input {y} has {y[1]} channels but weight {w} expects {w[0]}");
-        if (outputPadding.Length != 3 || outputPadding.Any(op => op < 0 || op >= stride))
-            throw new ShapeException($"ConvTranspose3d: output padding {Format(outputPadding)} must be three values in [0, stride {stride})");
+        if (outputPadding.Length != 3 || outputPadding.Any(op => op >= stride))
+            throw new ShapeException($"ConvTranspose3d: output padding {Format(outputPadding)} must be three values below the stride {stride}");
         var dims = new int[5];
         dims[0] = y[0];
         dims[1] = w[1];
@@ -190,17 +201,42 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
         {
             dims[a] = (y[a] - 1) * stride - 2 * padding + w[2] + outputPadding[a - 2];
             if (dims[a] < 1)
-                throw new ShapeException($"ConvTranspose3d: input {y} with kernel {w[2]}, stride {stride}, padding {padding} gives an empty output");
+                throw new ShapeException($"ConvTranspose3d: input {y} with kernel {w[2]}, stride {stride}, padding {padding}, output padding {Format(outputPadding)} gives an empty output");
         }
-        return new Shape(dims);
+        var x = new Shape(dims);
+        if (outputPadding.Any(op => op < 0)) CheckConvExtents("ConvTranspose3d", x, y, w[2], stride, padding);
+        return x;
+    }
+
+    /// <summary>
+    /// Throws unless fine grid <paramref name="x"/> and coarse grid <paramref name="y"/> can be the two sides of
+    /// one convolution (kernel K, stride s, padding p before): on every spatial axis, with n = x's and m = y's
+    /// extent, either m is PyTorch's (n + 2p - K) / s + 1, or the last coarse voxel's window starts inside x
+    /// ((m - 1) s - p &lt;= n - 1) and x ends before the window after it would (n &lt;= (m - 1) s - p + K + s - 1),
+    /// which admits TensorFlow's 'same' (padding split unevenly, the larger part after).
+    /// </summary>
+    public static void CheckConvExtents(string op, Shape x, Shape y, int kernel, int stride, int padding)
+    {
+        if (x.Rank != 5 || y.Rank != 5) throw new ShapeException($"{op}: {x} and {y} must both be [N, C, D, H, W]");
+        for (int a = 2; a < 5; a++)
+        {
+            int n = x[a], m = y[a], span = n + 2 * padding - kernel;
+            bool pytorch = span >= 0 && m == span / stride + 1;
+            bool windows = m >= 1 && n >= 1 && (m - 1) * stride - padding <= n - 1 && n <= (m - 1) * stride - padding + kernel + stride - 1;
+            if (!pytorch && !windows)
+                throw new ShapeException($"{op}: extent {n} of {x} and extent {m} of {y} (axis {a}) are not the two sides of a convolution with kernel {kernel}, stride {stride}, padding {padding}");
+        }
     }
 
     /// <summary>
     /// The output padding per spatial axis that makes ConvTranspose3d(Conv3d(x)) x-shaped again:
-    /// n_x - ((n_y - 1) s - 2p + K), always in [0, s) when y = Conv3d(x).
+    /// n_x - ((n_y - 1) s - 2p + K); in [0, s) for PyTorch-sized pairs, negative for TensorFlow's 'same'.
     /// </summary>
     public static int[] ConvOutputPadding(Shape x, Shape y, int kernel, int stride, int padding) =>
         [.. Enumerable.Range(2, 3).Select(a => x[a] - ((y[a] - 1) * stride - 2 * padding + kernel))];
+
+    /// <summary>The spatial extents (D, H, W) of an [N, C, D, H, W] shape.</summary>
+    public int[] SpatialExtents() => [this[2], this[3], this[4]];
 
     /// <summary>Output shape of average pooling with window = stride = <paramref name="k"/>; every spatial extent must be a multiple of k.</summary>
     public static Shape Pool3d(Shape x, int k)

@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using VoxelGan.Tensors;
 using VoxelGan.TestSupport;
 using static VoxelGan.Autograd.Functional;
@@ -9,6 +12,27 @@ public class EngineTests
     private static Device D => TestDevice.Instance;
 
     private static Var Leaf(params double[] values) => new(Tensor.FromArray(values, device: D), requiresGrad: true);
+
+    [Property(MaxTest = 30)]
+    public Property ScaleGradientIsTheIdentityForwardAndScalesTheFiniteDifferenceGradient() => Prop.ForAll(
+        (from shape in Gens.Shape(maxRank: 3, maxExtent: 4) from f in Gen.Elements(0.125, 0.5, 3.0, 1024.0) from seed in Gens.Seed select (shape, f, seed)).ToArbitrary(), t =>
+    {
+        // Loss scaling per optimizer rescales the gradient at a boundary: the value passes unchanged, the
+        // gradient is factor times that of the identity, which is itself checked against central differences.
+        var (shape, factor, seed) = t;
+        using var scope = TensorScope.Begin();
+        var rng = new Random(seed);
+        int numel = HostReference.Numel(shape);
+        var x = Tensor.FromArray(HostReference.RandomValues(rng, numel), new Shape(shape), D);
+        var w = new Var(Tensor.FromArray(HostReference.RandomValues(rng, numel), new Shape(shape), D));
+        GradCheck.Assert(v => Sum(v[0] * w), [x], "sum(x w)");
+        var leaf = new Var(x, requiresGrad: true);
+        var y = ScaleGradient(leaf, factor);
+        Assert.Equal(x.ToArray<double>(), y.Data.ToArray<double>());
+        var g = Gradients.Of([Sum(y * w)], [leaf])[0];
+        var expected = w.Data.ToArray<double>().Select(v => v * factor).ToArray();
+        Assert.Equal(expected, g.Data.ToArray<double>());
+    });
 
     [Fact]
     public void BackwardAccumulatesIntoLeavesAcrossCalls()

@@ -166,6 +166,28 @@ public static class OpTable
             var rng = new Random(c.Seed);
             return ([Values(rng, xs0.ToArray()), Values(rng, ys.ToArray())], xs => Conv3dWeightGrad(xs[0], xs[1], k, stride, pad));
         }),
+        // TensorFlow's 'same' at stride 2 (kernel 3 or 2): not PyTorch-sized, so each rule passes explicit extents.
+        new("conv_transpose3d_tf_same", true, c =>
+        {
+            var (k, cin, cout, m) = TfSame(c);
+            var rng = new Random(c.Seed);
+            return ([Values(rng, [1, cin, m, m + 1, m]), Values(rng, [cin, cout, k, k, k])],
+                xs => ConvTranspose3d(xs[0], xs[1], 2, 0, [2 - k, 2 - k, 2 - k]));
+        }),
+        new("conv3d_tf_same", true, c =>
+        {
+            var (k, cin, cout, m) = TfSame(c);
+            var rng = new Random(c.Seed);
+            return ([Values(rng, [1, cin, 2 * m, 2 * m + 2, 2 * m]), Values(rng, [cout, cin, k, k, k])],
+                xs => Conv3d(xs[0], xs[1], 2, 0, [m, m + 1, m]));
+        }),
+        new("conv3d_weight_grad_tf_same", true, c =>
+        {
+            var (k, cin, cout, m) = TfSame(c);
+            var rng = new Random(c.Seed);
+            return ([Values(rng, [1, cin, 2 * m, 2 * m, 2 * m + 2]), Values(rng, [1, cout, m, m, m + 1])],
+                xs => Conv3dWeightGrad(xs[0], xs[1], k, 2, 0));
+        }),
         new("avg_pool3d", true, c =>
         {
             int k = 1 + c.Pick % 2;
@@ -194,6 +216,10 @@ public static class OpTable
         int n = Math.Max(2, k - 2 * pad) + c.Pick / 24 % 2;
         return (k, stride, pad, n);
     }
+
+    /// <summary>Kernel 3 or 2, channels 1..2, coarse edge 1..3 for TensorFlow's 'same' at stride 2 (fine edge 2m).</summary>
+    private static (int K, int Cin, int Cout, int M) TfSame(CaseInput c) =>
+        (c.Pick % 2 == 0 ? 3 : 2, 1 + c.Pick / 2 % 2, 1 + c.Pick / 4 % 2, 1 + c.Pick / 8 % 3);
 
     public static IEnumerable<object[]> Names => All.Select(o => new object[] { o.Name });
 

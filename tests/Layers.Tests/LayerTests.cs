@@ -36,6 +36,73 @@ public class LayerTests
         Assert.Equal(new[] { 1, 3, 2 * stride, 2 * stride, 2 * stride }, y.Shape.ToArray());
     }
 
+    /// <summary>
+    /// Written from TensorFlow's definitions, not from our kernels: Conv3DTranspose(padding='same') computes the
+    /// gradient of a 'same' Conv3D from an output of n_out = m s voxels to its m-voxel input; that Conv3D pads
+    /// total = max((m - 1) s + K - n_out, 0) voxels, floor(total / 2) of them before (tf.nn.convolution's
+    /// 'SAME'). So input voxel i adds W[k] to output i s + k - before, k in [0, K), and the output has m s voxels.
+    /// For PyTorch's convention 'before' is the layer's padding ceil((K - s) / 2).
+    /// </summary>
+    private static double[] SameTransposedReference(double[] x, double[] w, double[] bias, int cin, int cout, int m, int k, int s, int before)
+    {
+        int n = m * s;
+        var y = new double[cout * n * n * n];
+        for (int co = 0; co < cout; co++)
+            for (int v = 0; v < n * n * n; v++) y[co * n * n * n + v] = bias[co];
+        for (int ci = 0; ci < cin; ci++)
+            for (int co = 0; co < cout; co++)
+                for (int id = 0; id < m; id++) for (int ih = 0; ih < m; ih++) for (int iw = 0; iw < m; iw++)
+                    for (int kd = 0; kd < k; kd++) for (int kh = 0; kh < k; kh++) for (int kw = 0; kw < k; kw++)
+                    {
+                        int od = id * s + kd - before, oh = ih * s + kh - before, ow = iw * s + kw - before;
+                        if (od < 0 || od >= n || oh < 0 || oh >= n || ow < 0 || ow >= n) continue;
+                        y[((co * n + od) * n + oh) * n + ow] += x[((ci * m + id) * m + ih) * m + iw] * w[(((ci * cout + co) * k + kd) * k + kh) * k + kw];
+                    }
+        return y;
+    }
+
+    [Theory]
+    [InlineData(3, 2)]
+    [InlineData(2, 2)]
+    [InlineData(1, 2)]
+    [InlineData(1, 4)]
+    [InlineData(3, 1)]
+    [InlineData(5, 2)]
+    public void SameTransposedConvolutionsMatchTheirFrameworksDefinitions(int kernel, int stride)
+    {
+        using var scope = TensorScope.Begin();
+        const int cin = 2, cout = 2, m = 3;
+        var rng = new Random(kernel * 10 + stride);
+        var x = Enumerable.Range(0, cin * m * m * m).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var bias = new[] { 0.25, -0.5 };
+        foreach (var convention in new[] { SameConvention.TensorFlow, SameConvention.PyTorch })
+        {
+            using var layer = ConvTranspose3d.Same(cin, cout, kernel, stride, new RandomGenerator(3), DType.Float64, D, convention);
+            Ops.CopyInto(layer.Bias.Data, Tensor.FromArray(bias, new Shape(cout), D));
+            int total = Math.Max((m - 1) * stride + kernel - m * stride, 0);
+            int before = convention == SameConvention.TensorFlow ? total / 2 : (total + 1) / 2;
+            var expected = SameTransposedReference(x, layer.Weight.Data.ToArray<double>(), bias, cin, cout, m, kernel, stride, before);
+            var y = layer.Forward(new Var(Tensor.FromArray(x, new Shape(1, cin, m, m, m), D)));
+            Assert.Equal(new[] { 1, cout, m * stride, m * stride, m * stride }, y.Shape.ToArray());
+            Approx.Equal(expected, y.Data.ToArray<double>(), 1e-12, 1e-12, $"{convention} k {kernel} s {stride}");
+        }
+    }
+
+    [Fact]
+    public void TheGeneratorsTransposedConvolutionPlacesTheKernelCentreOnTheOddVoxelInTensorFlowsConvention()
+    {
+        // The authors' (Keras) layer: input voxel i reaches outputs 2i, 2i+1, 2i+2; PyTorch's usual choice 2i-1, 2i, 2i+1.
+        using var scope = TensorScope.Begin();
+        var x = Tensor.FromArray(new[] { 0.0, 1, 0, 0, 0, 0, 0, 0 }, new Shape(1, 1, 2, 2, 2), D); // voxel (0, 0, 1)
+        foreach (var (convention, first) in new[] { (SameConvention.TensorFlow, 2), (SameConvention.PyTorch, 1) })
+        {
+            using var layer = ConvTranspose3d.Same(1, 1, 3, 2, new RandomGenerator(5), DType.Float64, D, convention);
+            var y = layer.Forward(new Var(x)).Data.ToArray<double>();
+            var touched = Enumerable.Range(0, 4).Where(w => y[w] != 0).ToArray(); // row (d 0, h 0)
+            Assert.Equal(Enumerable.Range(first, 4 - first).ToArray(), touched);
+        }
+    }
+
     [Fact]
     public void A1x1StridedTransposedConvolutionPlacesEachVoxelOnEveryStrideThVoxel()
     {

@@ -181,7 +181,10 @@ public class BackendAgreementTests
         static int[] Operand(bool transposed, int batch, int rows, int cols) => transposed ? [batch, cols, rows] : [batch, rows, cols];
     }
 
-    /// <summary>Convolution cases with odd sizes, strides 1-3, padding 0-2, kernels 1-4 and channel counts that are not tile multiples.</summary>
+    /// <summary>
+    /// Convolution cases with odd sizes, strides 1-3, padding 0-2, kernels 1-4 and channel counts that are not tile
+    /// multiples; output paddings down to 1 - K (negative ones crop, as TensorFlow's 'same').
+    /// </summary>
     public static Gen<(ConvCase Case, DType DType, int OutputPadding)> ConvCases =>
         from k in Gen.Choose(1, 4)
         from s in Gen.Choose(1, 3)
@@ -192,7 +195,7 @@ public class BackendAgreementTests
         from d in Gen.Choose(Math.Max(1, k - 2 * p), 9)
         from h in Gen.Choose(Math.Max(1, k - 2 * p), 9)
         from w in Gen.Choose(Math.Max(1, k - 2 * p), 11)
-        from op in Gen.Choose(0, s - 1)
+        from op in Gen.Choose(1 - k, s - 1)
         from dtype in ComputeType
         from seed in Gens.Seed
         select (new ConvCase(n, cin, cout, d, h, w, k, s, p, seed), dtype, op);
@@ -210,11 +213,23 @@ public class BackendAgreementTests
             double tol = Rounding(dtype) * 4;
             Agree("Conv3d " + what, d => Ops.Conv3d(T(c.Seed, xs, d, false), T(c.Seed + 1, ws, d, false), c.S, c.P), tol,
                 d => Ops.Conv3d(T(c.Seed, xs, d, true), T(c.Seed + 1, ws, d, true), c.S, c.P));
-            // The transposed convolution maps the coarse grid ys back to xs (grown by the output padding),
-            // which is empty for some paddings: then only the other two ops are compared.
-            if (ys[2..].All(e => (e - 1) * c.S - 2 * c.P + c.K + op >= 1))
-                Agree("ConvTranspose3d " + what, d => Ops.ConvTranspose3d(T(c.Seed + 2, [c.N, c.Cin, .. ys[2..]], d, false), T(c.Seed + 1, tws, d, false), c.S, c.P, op), tol,
-                    d => Ops.ConvTranspose3d(T(c.Seed + 2, [c.N, c.Cin, .. ys[2..]], d, true), T(c.Seed + 1, tws, d, true), c.S, c.P, op));
+            // The transposed convolution maps the coarse grid ys back to a fine grid xt (grown or cropped by the
+            // output padding), which does not exist for some paddings: then only the other two ops are compared.
+            // xt and ys are not PyTorch-sized when op < 0, so Conv3d takes ys's extents explicitly there.
+            int[] coarse = [c.N, c.Cin, .. ys[2..]];
+            int[]? xt = null;
+            try { xt = Shape.ConvTranspose3d(new Shape(coarse), new Shape(tws), c.S, c.P, [op, op, op]).ToArray(); }
+            catch (ShapeException) { }
+            if (xt is not null)
+            {
+                Agree("ConvTranspose3d " + what, d => Ops.ConvTranspose3d(T(c.Seed + 2, coarse, d, false), T(c.Seed + 1, tws, d, false), c.S, c.P, op), tol,
+                    d => Ops.ConvTranspose3d(T(c.Seed + 2, coarse, d, true), T(c.Seed + 1, tws, d, true), c.S, c.P, op));
+                int[] xf = [c.N, c.Cin, .. xt[2..]], yf = [c.N, c.Cout, .. ys[2..]];
+                Agree("Conv3d to explicit extents " + what, d => Ops.Conv3d(T(c.Seed, xf, d, false), T(c.Seed + 1, ws, d, false), c.S, c.P, ys[2..]), tol,
+                    d => Ops.Conv3d(T(c.Seed, xf, d, true), T(c.Seed + 1, ws, d, true), c.S, c.P, ys[2..]));
+                Agree("Conv3dWeightGrad explicit extents " + what, d => Ops.Conv3dWeightGrad(T(c.Seed, xf, d, false), T(c.Seed + 3, yf, d, false), c.K, c.S, c.P), tol,
+                    d => Ops.Conv3dWeightGrad(T(c.Seed, xf, d, true), T(c.Seed + 3, yf, d, true), c.K, c.S, c.P));
+            }
             Agree("Conv3dWeightGrad " + what, d => Ops.Conv3dWeightGrad(T(c.Seed, xs, d, false), T(c.Seed + 3, ys, d, false), c.K, c.S, c.P), tol,
                 d => Ops.Conv3dWeightGrad(T(c.Seed, xs, d, true), T(c.Seed + 3, ys, d, true), c.K, c.S, c.P));
         }).Check(Runs(40));

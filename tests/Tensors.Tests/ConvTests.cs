@@ -89,13 +89,20 @@ public class ConvTests
 
     [Property(MaxTest = 40)]
     public Property ConvTranspose3dMatchesTheScatterDefinition() => Prop.ForAll(
-        (from c in Cases from op in Gen.Choose(0, 1) select (c, op: Math.Min(op, c.S - 1))).ToArbitrary(), t =>
+        (from c in Cases from op in Gen.Choose(-2, 1) select (c, op: Math.Min(op, c.S - 1))).ToArbitrary(), t =>
     {
+        // Negative output paddings crop the end (TensorFlow's 'same'); pairs whose extents do not fit are refused.
         var (c, op) = t;
         var rng = new Random(c.Seed);
         int[] ys = [c.N, c.Cin, c.D, c.H, c.W], ws = [c.Cin, c.Cout, c.K, c.K, c.K];
         int Up(int n) => (n - 1) * c.S - 2 * c.P + c.K + op;
         if (Up(c.D) < 1 || Up(c.H) < 1 || Up(c.W) < 1) return;
+        if (op < 0 && !Fits(new Shape(c.N, c.Cout, Up(c.D), Up(c.H), Up(c.W)), new Shape(ys), c.K, c.S, c.P))
+        {
+            using var s = TensorScope.Begin();
+            Assert.Throws<ShapeException>(() => Ops.ConvTranspose3d(Tensor.Zeros(new Shape(ys), DType.Float64, D), Tensor.Zeros(new Shape(ws), DType.Float64, D), c.S, c.P, op));
+            return;
+        }
         int[] xs = [c.N, c.Cout, Up(c.D), Up(c.H), Up(c.W)];
         var y = HostReference.RandomValues(rng, HostReference.Numel(ys));
         var w = HostReference.RandomValues(rng, HostReference.Numel(ws));
@@ -103,6 +110,33 @@ public class ConvTests
         var x = Ops.ConvTranspose3d(Tensor.FromArray(y, new Shape(ys), D), Tensor.FromArray(w, new Shape(ws), D), c.S, c.P, op);
         Assert.Equal(xs, x.Shape.ToArray());
         Approx.Equal(ConvTransposeReference(y, ys, w, ws, c.S, c.P, xs), x.ToDoubleArray(), 1e-12, 1e-12, c.ToString());
+    });
+
+    /// <summary>The rule of <see cref="Shape.CheckConvExtents"/>, written out: PyTorch's extent, or the last window starts inside x and x ends before the next one would.</summary>
+    private static bool Fits(Shape x, Shape y, int k, int s, int p) =>
+        Enumerable.Range(2, 3).All(a => (x[a] + 2 * p - k >= 0 && y[a] == (x[a] + 2 * p - k) / s + 1)
+            || ((y[a] - 1) * s - p <= x[a] - 1 && x[a] <= (y[a] - 1) * s - p + k + s - 1));
+
+    [Property(MaxTest = 40)]
+    public Property TheThreeConvolutionOpsAreAdjointAlsoForTensorFlowsSameExtents() => Prop.ForAll(
+        (from m in Gen.Choose(1, 3) from k in Gen.Choose(1, 4) from cin in Gen.Choose(1, 3) from cout in Gen.Choose(1, 3) from seed in Gens.Seed select (m, k, cin, cout, seed)).ToArbitrary(), t =>
+    {
+        // Stride 2 from 2m fine voxels to m coarse ones, padding floor((K - 2) / 2) before (TensorFlow's 'same').
+        var (m, k, cin, cout, seed) = t;
+        int p = Math.Max(k - 2, 0) / 2;
+        var rng = new Random(seed);
+        using var scope = TensorScope.Begin();
+        var x = Tensor.FromArray(HostReference.RandomValues(rng, cin * 8 * m * m * m), new Shape(1, cin, 2 * m, 2 * m, 2 * m), D);
+        var w = Tensor.FromArray(HostReference.RandomValues(rng, cout * cin * k * k * k), new Shape(cout, cin, k, k, k), D);
+        var y = Tensor.FromArray(HostReference.RandomValues(rng, cout * m * m * m), new Shape(1, cout, m, m, m), D);
+        var conv = Ops.Conv3d(x, w, 2, p, [m, m, m]);
+        var back = Ops.ConvTranspose3d(y, w, 2, p, Shape.ConvOutputPadding(x.Shape, y.Shape, k, 2, p));
+        var wg = Ops.Conv3dWeightGrad(x, y, k, 2, p);
+        Assert.Equal(x.Shape, back.Shape);
+        Assert.Equal(y.Shape, conv.Shape);
+        double lhs = Dot(conv.ToDoubleArray(), y.ToDoubleArray());
+        Assert.Equal(lhs, Dot(x.ToDoubleArray(), back.ToDoubleArray()), 1e-9);
+        Assert.Equal(lhs, Dot(w.ToDoubleArray(), wg.ToDoubleArray()), 1e-9);
     });
 
     [Property(MaxTest = 40)]
@@ -170,6 +204,10 @@ public class ConvTests
         Assert.Contains("[1, 2, 4, 4, 4]", Assert.Throws<ShapeException>(() => Ops.Conv3d(x, Tensor.Zeros(new Shape(3, 2, 7, 7, 7), device: D))).Message);
         Assert.Contains("stride", Assert.Throws<ShapeException>(() => Ops.Conv3d(x, Tensor.Zeros(new Shape(3, 2, 3, 3, 3), device: D), 0)).Message);
         Assert.Contains("output padding", Assert.Throws<ShapeException>(() => Ops.ConvTranspose3d(x, Tensor.Zeros(new Shape(2, 3, 3, 3, 3), device: D), 2, 1, 2)).Message);
+        Assert.Contains("not the two sides", Assert.Throws<ShapeException>(() => Ops.Conv3d(x, Tensor.Zeros(new Shape(3, 2, 3, 3, 3), device: D), 2, 0, [4, 2, 2])).Message);
+        Assert.Contains("three values", Assert.Throws<ShapeException>(() => Ops.Conv3d(x, Tensor.Zeros(new Shape(3, 2, 3, 3, 3), device: D), 2, 0, [2, 2])).Message);
+        Assert.Contains("not the two sides", Assert.Throws<ShapeException>(() => Ops.ConvTranspose3d(x, Tensor.Zeros(new Shape(2, 3, 3, 3, 3), device: D), 2, 0, -3)).Message);
+        Assert.Contains("not the two sides", Assert.Throws<ShapeException>(() => Ops.Conv3dWeightGrad(Tensor.Zeros(new Shape(1, 2, 8, 8, 8), device: D), Tensor.Zeros(new Shape(1, 3, 2, 4, 4), device: D), 3, 2, 0)).Message);
         Assert.Contains("multiple", Assert.Throws<ShapeException>(() => Ops.AvgPool3d(Tensor.Zeros(new Shape(1, 1, 5, 4, 4), device: D), 2)).Message);
         Assert.Contains("[N, C, D, H, W]", Assert.Throws<ShapeException>(() => Ops.AvgPool3d(Tensor.Zeros(new Shape(4, 4), device: D), 2)).Message);
     }

@@ -10,11 +10,17 @@ public static partial class Functional
     //   w = Conv3dWeightGrad(x, y):  dx = ConvTranspose3d(y, g),  dy = Conv3d(x, g)
     // Biases are broadcast additions (see the layers), so their rules are SumTo.
 
-    /// <summary>3D convolution of x [N, Cin, D, H, W] with w [Cout, Cin, K, K, K], no bias.</summary>
-    public static Var Conv3d(Var x, Var w, int stride = 1, int padding = 0)
+    // Each rule passes the other side's extents explicitly, so pairs that are not PyTorch-sized
+    // (TensorFlow's 'same' transposed convolution) differentiate as well.
+
+    /// <summary>
+    /// 3D convolution of x [N, Cin, D, H, W] with w [Cout, Cin, K, K, K], no bias; output extents by
+    /// PyTorch's rule or <paramref name="outputExtents"/> (see <see cref="Shape.Conv3d"/>).
+    /// </summary>
+    public static Var Conv3d(Var x, Var w, int stride = 1, int padding = 0, int[]? outputExtents = null)
     {
         int k = w.Shape[2];
-        return Var.Record(Ops.Conv3d(x.Data, w.Data, stride, padding), "conv3d", [x, w],
+        return Var.Record(Ops.Conv3d(x.Data, w.Data, stride, padding, outputExtents), "conv3d", [x, w],
             (g, y) => ConvTranspose3d(g, w, stride, padding, Shape.ConvOutputPadding(x.Shape, y.Shape, k, stride, padding)),
             (g, _) => Conv3dWeightGrad(x, g, k, stride, padding));
     }
@@ -23,12 +29,12 @@ public static partial class Functional
     public static Var ConvTranspose3d(Var y, Var w, int stride = 1, int padding = 0, int outputPadding = 0) =>
         ConvTranspose3d(y, w, stride, padding, [outputPadding, outputPadding, outputPadding]);
 
-    /// <summary>Transposed 3D convolution with an output padding per spatial axis.</summary>
+    /// <summary>Transposed 3D convolution with an output padding per spatial axis (negative crops the end: see <see cref="Shape.ConvTranspose3d"/>).</summary>
     public static Var ConvTranspose3d(Var y, Var w, int stride, int padding, int[] outputPadding)
     {
         int k = w.Shape[2];
         return Var.Record(Ops.ConvTranspose3d(y.Data, w.Data, stride, padding, outputPadding), "conv_transpose3d", [y, w],
-            g => Conv3d(g, w, stride, padding),
+            g => Conv3d(g, w, stride, padding, y.Shape.SpatialExtents()),
             g => Conv3dWeightGrad(g, y, k, stride, padding));
     }
 
@@ -36,7 +42,7 @@ public static partial class Functional
     public static Var Conv3dWeightGrad(Var x, Var y, int kernel, int stride = 1, int padding = 0) =>
         Var.Record(Ops.Conv3dWeightGrad(x.Data, y.Data, kernel, stride, padding), "conv3d_weight_grad", [x, y],
             g => ConvTranspose3d(y, g, stride, padding, Shape.ConvOutputPadding(x.Shape, y.Shape, kernel, stride, padding)),
-            g => Conv3d(x, g, stride, padding));
+            g => Conv3d(x, g, stride, padding, y.Shape.SpatialExtents()));
 
     // Average pooling and scaled upsampling are each other's adjoints:
     //   <Upsample_s(y), x> = s k^3 <y, AvgPool(x)>.

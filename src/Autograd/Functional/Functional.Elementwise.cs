@@ -101,6 +101,15 @@ public static partial class Functional
 
     public static Var MulScalar(Var x, double s) => Var.Record(Ops.MulScalar(x.Data, s), "mul_scalar", [x], g => g * s);
 
+    /// <summary>
+    /// Identity forward; backward multiplies the incoming gradient by <paramref name="factor"/>. One backward
+    /// pass can so carry a different loss scale on each side of a boundary (mixed precision with one scaler
+    /// per optimizer). It is the derivative of a function only for factor 1: its check compares with factor
+    /// times the identity's finite differences.
+    /// </summary>
+    public static Var ScaleGradient(Var x, double factor) =>
+        Var.Record(Ops.Clone(x.Data), "scale_gradient", [x], g => g * factor);
+
     // d x^p = g p x^(p-1)
     public static Var PowScalar(Var x, double p) => Var.Record(Ops.PowScalar(x.Data, p), "pow_scalar", [x],
         g => g * PowScalar(x, p - 1) * p);

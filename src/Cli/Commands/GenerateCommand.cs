@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VoxelGan.Gan.Data;
 using VoxelGan.Gan.Generation;
 
 namespace VoxelGan.Cli.Commands;
@@ -14,8 +15,10 @@ internal static class GenerateCommand
         var seed = new Option<ulong>("--seed") { Description = "seed of the latent vectors", DefaultValueFactory = _ => 1 };
         var output = new Option<DirectoryInfo>("--out") { Description = "output folder", Required = true };
         var vti = new Option<bool>("--vti") { Description = "also write each raw volume as .vti (ParaView)" };
+        var phases = new ChoiceOption<PhaseThreshold>("--binarize", "phase 1 above the training data's mean (standardized 0, the authors') or above the midpoint of its range",
+            PhaseThreshold.DataMean, ("mean", PhaseThreshold.DataMean), ("midpoint", PhaseThreshold.RangeMidpoint));
         var overwrite = new Option<bool>("--overwrite") { Description = "replace the samples of an earlier generate in --out (otherwise a non-empty --out is refused)" };
-        var command = new Command("generate", "Generate volumes: raw values (raw/), binary phase maps (phases/) and a PNG grid of centre slices.") { checkpoint, count, sigma, seed, output, vti, overwrite };
+        var command = new Command("generate", "Generate volumes: raw values (raw/), binary phase maps (phases/) and a PNG grid of centre slices.") { checkpoint, count, sigma, seed, output, vti, phases.Option, overwrite };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var file = parse.GetValue(checkpoint)!;
@@ -27,6 +30,7 @@ internal static class GenerateCommand
             {
                 var dir = parse.GetValue(output)!.FullName;
                 using var sampler = Sampler.FromCheckpoint(file.FullName, device);
+                sampler.Phases = phases.Get(parse);
                 Sampler.PrepareFolder(dir, parse.GetValue(overwrite));
                 string grid;
                 using (var progress = new ConsoleProgress("generate", n))

@@ -16,10 +16,11 @@ internal static class TrainCommand
         var options = new GanOptions();
         var data = new Option<string>("--data") { Description = "folder of n^3 training volumes, or 'spheres' for the embedded generated default" , DefaultValueFactory = _ => "spheres" };
         var dataCount = new Option<int>("--data-count") { Description = "with --data spheres: how many volumes (the code uses 1000)", DefaultValueFactory = _ => new DataSpec("spheres").Count };
-        var dataStyle = new Option<string>("--data-style") { Description = "with --data spheres: periodic (non-overlapping, wrapping) or authors (the authors' generator: integer centres in [0, n-2], clipped, overlapping)", DefaultValueFactory = _ => new DataSpec("spheres").Style.ToString().ToLowerInvariant() };
+        var dataStyle = new ChoiceOption<SphereStyle>("--data-style", "with --data spheres: the authors' generator (integer centres in [0, n-2], clipped, overlapping) or periodic non-overlapping packings",
+            new DataSpec("spheres").Style, ("authors", SphereStyle.Authors), ("periodic", SphereStyle.Periodic));
         var output = new Option<DirectoryInfo?>("--out") { Description = "new run folder (e.g. runs/NAME)" };
         var resume = new Option<DirectoryInfo?>("--resume") { Description = "continue the run in this folder from its latest.safetensors (--iterations may extend it)" };
-        var command = new Command("train", "Train the 3D WGAN-GP; writes config.json, metrics.jsonl, checkpoints and sample slices to the run folder.") { data, dataCount, dataStyle, output, resume };
+        var command = new Command("train", "Train the 3D WGAN-GP; writes config.json, metrics.jsonl, checkpoints and sample slices to the run folder.") { data, dataCount, dataStyle.Option, output, resume };
         options.AddArchitecture(command);
         options.AddTraining(command);
         command.SetAction(parse => CommandRunner.Run(() =>
@@ -38,13 +39,7 @@ internal static class TrainCommand
                 else
                 {
                     var outDir = parse.GetValue(output) ?? throw new ArgumentException("give --out runs/NAME for a new run, or --resume runs/NAME");
-                    var style = parse.GetValue(dataStyle) switch
-                    {
-                        "periodic" => SphereStyle.Periodic,
-                        "authors" => SphereStyle.Authors,
-                        var x => throw new ArgumentException($"--data-style must be periodic or authors, got '{x}'"),
-                    };
-                    var spec = new DataSpec(parse.GetValue(data)!, parse.GetValue(dataCount), parse.GetValue(options.Seed), style);
+                    var spec = new DataSpec(parse.GetValue(data)!, parse.GetValue(dataCount), parse.GetValue(options.Seed), dataStyle.Get(parse));
                     if (spec.IsSpheres && spec.Count < 1) throw new ArgumentException($"--data-count must be positive, got {spec.Count}");
                     run = TrainingRun.Start(outDir.FullName, options.Config(parse), options.Train(parse), spec, device);
                 }

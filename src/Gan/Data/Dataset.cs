@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using VoxelGan.Tensors;
 
 namespace VoxelGan.Gan.Data;
@@ -10,9 +9,8 @@ namespace VoxelGan.Gan.Data;
 /// <param name="LambdaMax">Largest standardized value (upper bound).</param>
 public sealed record Standardization(double Mean, double Std, double LambdaMin, double LambdaMax)
 {
-    /// <summary>Threshold between the phases in standardized units: (lambda_min + lambda_max) / 2 (DESIGN.md section 5).</summary>
-    [JsonIgnore]
-    public double Threshold => (LambdaMin + LambdaMax) / 2;
+    /// <summary>The threshold between the phases in standardized units: 0 (the data mean) or (lambda_min + lambda_max) / 2.</summary>
+    public double Threshold(PhaseThreshold rule) => rule == PhaseThreshold.DataMean ? 0 : (LambdaMin + LambdaMax) / 2;
 
     /// <summary>Maps a standardized value back to raw units.</summary>
     public double ToRaw(double v) => v * Std + Mean;

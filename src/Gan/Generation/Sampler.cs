@@ -17,7 +17,7 @@ public sealed record GeneratedVolume(Volume Raw, byte[] Phases);
 /// <summary>
 /// New microstructures from a trained generator (paper section 3.6): latents z ~ N(0, sigma^2 I) in
 /// batches, the generator's standardized output turned back into data units (x sigma_data + mean_data)
-/// and split into phases at <see cref="Standardization.Threshold"/>.
+/// and split into phases at <see cref="Standardization.Threshold"/> under <see cref="Phases"/>.
 /// </summary>
 public sealed class Sampler : IDisposable
 {
@@ -36,6 +36,9 @@ public sealed class Sampler : IDisposable
 
     /// <summary>Where the generator runs.</summary>
     public Device Device { get; }
+
+    /// <summary>Where volumes are split into phases: the data mean (standardized 0, the authors' rule, default) or the midpoint of the data range.</summary>
+    public PhaseThreshold Phases { get; set; } = PhaseThreshold.DataMean;
 
     /// <summary>Loads the generator of a checkpoint written by training (its run configuration is in the metadata).</summary>
     public static Sampler FromCheckpoint(string path, Device device)
@@ -83,6 +86,7 @@ public sealed class Sampler : IDisposable
         if (!(sigma > 0)) throw new ArgumentException($"the latent standard deviation sigma must be positive, got {sigma}");
         int n = Config.Gan.Size, voxels = n * n * n;
         var stats = Config.Stats;
+        double threshold = stats.Threshold(Phases);
         for (int start = 0; start < count; start += BatchSize)
         {
             int batch = Math.Min(BatchSize, count - start);
@@ -100,7 +104,7 @@ public sealed class Sampler : IDisposable
                 for (int v = 0; v < voxels; v++)
                 {
                     raw[v] = (float)stats.ToRaw(standardized[v]);
-                    phases[v] = standardized[v] > stats.Threshold ? (byte)1 : (byte)0;
+                    phases[v] = standardized[v] > threshold ? (byte)1 : (byte)0;
                 }
                 yield return new GeneratedVolume(new Volume(raw, n, n, n, $"sample_{start + i:D4}"), phases);
             }
@@ -144,6 +148,7 @@ public sealed class Sampler : IDisposable
         }
         var grid = Path.Combine(folder, "slices.png");
         var stats = Config.Stats;
+        double threshold = stats.Threshold(Phases);
         SliceGrid.Save(grid, slices, n, n, stats.ToRaw(stats.LambdaMin), stats.ToRaw(stats.LambdaMax), columns: 4, zoom: Math.Max(1, 128 / n));
         return grid;
     }

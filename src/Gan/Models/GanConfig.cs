@@ -1,3 +1,5 @@
+using VoxelGan.Layers;
+
 namespace VoxelGan.Gan.Models;
 
 /// <summary>Critic filter counts per block: growing S, 2S, 4S, ... (the code) or constant S (paper section 4.1).</summary>
@@ -33,6 +35,13 @@ public sealed record GanConfig
 
     /// <summary>LeakyReLU slope in the generator and mapping network.</summary>
     public double GeneratorSlope { get; init; } = 0.2;
+
+    /// <summary>
+    /// Kernel placement of the generator's 'same' transposed convolutions: TensorFlow's (the authors' code:
+    /// input voxel i reaches output 2i + k) or PyTorch's (2i + k - 1). Runs written before this option
+    /// existed used PyTorch's (<see cref="Training.RunConfig.FromJson"/> reads them so).
+    /// </summary>
+    public SameConvention TransposedConvolution { get; init; } = SameConvention.TensorFlow;
 
     /// <summary>Latent dimension.</summary>
     public int LatentDim { get; init; } = 128;

@@ -10,7 +10,8 @@ namespace VoxelGan.Gan.Models;
 /// The generator of DESIGN.md section 3: z [B, 128] -> mapping network (8 x Dense + LeakyReLU) ->
 /// Dense to 8 F0 + LeakyReLU, reshaped to w [B, F0, 2, 2, 2] -> nb residual blocks
 /// x &lt;- LeakyReLU(ConvT3d_k3,s2(x)) + LeakyReLU(ConvT3d_k1,s2^(b+1)(w)) -> ConvT3d_k3,s2 to one channel
-/// -> lambda_min + (tanh + 1) / 2 (lambda_max - lambda_min). Filters F = [S 2^nb, ..., 2S, S].
+/// -> lambda_min + (tanh + 1) / 2 (lambda_max - lambda_min). Filters F = [S 2^nb, ..., 2S, S]. The 'same'
+/// transposed convolutions follow <see cref="GanConfig.TransposedConvolution"/> (TensorFlow's by default).
 /// Parameter names: <c>mapping.{2i}.weight</c>, <c>input.0.weight</c>, <c>blocks.{b}.main.0.weight</c>,
 /// <c>blocks.{b}.skip.0.weight</c>, <c>output.0.weight</c> (and biases).
 /// </summary>
@@ -37,11 +38,11 @@ public sealed class Generator : Module
         for (int b = 0; b < nb; b++)
         {
             var block = blocks.Add(new ModuleList());
-            var main = block.Add("main", new Sequential(ConvTranspose3d.Same(filters[b], filters[b + 1], 3, 2, rng, device: device), new LeakyRelu(config.GeneratorSlope)));
-            var skip = block.Add("skip", new Sequential(ConvTranspose3d.Same(filters[0], filters[b + 1], 1, 2 << b, rng, device: device), new LeakyRelu(config.GeneratorSlope)));
+            var main = block.Add("main", new Sequential(ConvTranspose3d.Same(filters[b], filters[b + 1], 3, 2, rng, device: device, convention: config.TransposedConvolution), new LeakyRelu(config.GeneratorSlope)));
+            var skip = block.Add("skip", new Sequential(ConvTranspose3d.Same(filters[0], filters[b + 1], 1, 2 << b, rng, device: device, convention: config.TransposedConvolution), new LeakyRelu(config.GeneratorSlope)));
             _blocks.Add((main, skip));
         }
-        _output = AddModule("output", new Sequential(ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device), new ScaledTanh(config.LambdaMin, config.LambdaMax)));
+        _output = AddModule("output", new Sequential(ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device, convention: config.TransposedConvolution), new ScaledTanh(config.LambdaMin, config.LambdaMax)));
         Filters = filters;
     }
 
@@ -61,12 +62,22 @@ public sealed class Generator : Module
     private static Var Float32(Var x) => x.DType == DType.Float16 ? F.Cast(x, DType.Float32) : x;
 
     /// <summary>z [B, latent] -> volumes [B, 1, n, n, n]; block outputs in float16 under mixed precision.</summary>
-    public Var Forward(Var z, Precision precision = Precision.Fp32)
+    public Var Forward(Var z, Precision precision = Precision.Fp32) => Synthesize(Map(z), precision);
+
+    /// <summary>The mapping network: z [B, latent] -> mapped latent [B, latent].</summary>
+    public Var Map(Var z)
     {
         if (z.Shape.Rank != 2 || z.Shape[1] != Config.LatentDim)
             throw new ShapeException($"generator input must be [batch, {Config.LatentDim}], got {z.Shape}");
-        var mapped = _mapping.Forward(z);
-        var w = F.Reshape(_input.Forward(mapped), z.Shape[0], Filters[0], 2, 2, 2);
+        return _mapping.Forward(z);
+    }
+
+    /// <summary>The synthesis network: mapped latent [B, latent] -> volumes [B, 1, n, n, n].</summary>
+    public Var Synthesize(Var mapped, Precision precision = Precision.Fp32)
+    {
+        if (mapped.Shape.Rank != 2 || mapped.Shape[1] != Config.LatentDim)
+            throw new ShapeException($"synthesis input must be [batch, {Config.LatentDim}], got {mapped.Shape}");
+        var w = F.Reshape(_input.Forward(mapped), mapped.Shape[0], Filters[0], 2, 2, 2);
         var x = w;
         // Under mixed precision each branch stores its output in float16; the sum is formed in float32.
         foreach (var (main, skip) in _blocks) x = Float32(main.Forward(x, precision)) + Float32(skip.Forward(w, precision));

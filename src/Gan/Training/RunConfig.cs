@@ -1,7 +1,9 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using VoxelGan.Gan.Data;
 using VoxelGan.Gan.Models;
+using VoxelGan.Layers;
 
 namespace VoxelGan.Gan.Training;
 
@@ -10,7 +12,7 @@ namespace VoxelGan.Gan.Training;
 /// <param name="Count">Spheres only: how many volumes.</param>
 /// <param name="Seed">Spheres only: their seed.</param>
 /// <param name="Style">Spheres only: periodic non-overlapping packings, or the authors' generator.</param>
-public sealed record DataSpec(string Source, int Count = 1000, ulong Seed = 0, SphereStyle Style = SphereStyle.Periodic)
+public sealed record DataSpec(string Source, int Count = 1000, ulong Seed = 0, SphereStyle Style = SphereStyle.Authors)
 {
     /// <summary>True for the embedded default.</summary>
     [JsonIgnore]
@@ -44,16 +46,33 @@ public sealed record RunConfig(GanConfig Gan, TrainOptions Train, DataSpec Data,
     /// <summary>The JSON text.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Parses <see cref="ToJson"/>'s output; <paramref name="source"/> names it in errors.</summary>
+    /// <summary>
+    /// Parses <see cref="ToJson"/>'s output; <paramref name="source"/> names it in errors. Options a run
+    /// was written without take the behaviour of the version that wrote it, not today's default:
+    /// PyTorch's transposed convolution, a shared loss scaler, batches drawn with replacement, the
+    /// unscaled loss clipped (<see cref="Legacy"/>), periodic spheres.
+    /// </summary>
     public static RunConfig FromJson(string json, string source)
     {
         try
         {
-            return JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new InvalidDataException($"{source}: empty run configuration");
+            var config = JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new InvalidDataException($"{source}: empty run configuration");
+            var root = JsonNode.Parse(json);
+            bool Has(string section, string key) => root?[section] is JsonObject o && o.ContainsKey(key);
+            if (!Has("gan", "transposed_convolution")) config = config with { Gan = config.Gan with { TransposedConvolution = SameConvention.PyTorch } };
+            if (!Has("train", "recipe_version")) config = config with { Train = Legacy(config.Train) };
+            if (!Has("data", "style")) config = config with { Data = config.Data with { Style = SphereStyle.Periodic } };
+            return config;
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{source}: not a VoxelGan run configuration ({e.Message})");
         }
     }
+
+    /// <summary>The training behaviour of runs written before <see cref="TrainOptions.RecipeVersion"/> 2.</summary>
+    public static TrainOptions Legacy(TrainOptions t) => t with
+    {
+        LossDividedByBatch = false, LossScalers = LossScalerMode.Shared, Batches = BatchOrder.Replacement, RecipeVersion = 1,
+    };
 }

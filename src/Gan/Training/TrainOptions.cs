@@ -59,6 +59,25 @@ public sealed record TrainOptions
     /// <summary>Clean steps before the loss scale doubles.</summary>
     public int LossScaleGrowthInterval { get; init; } = 2000;
 
+    /// <summary>
+    /// Divide every loss by the batch size before differentiating, so each optimizer clips the gradient of
+    /// loss/batch (the authors' <c>tf.nn.compute_average_loss(loss, global_batch_size)</c>). The reported
+    /// losses are not divided. False clips the gradient of the loss itself (batch times harder).
+    /// </summary>
+    public bool LossDividedByBatch { get; init; } = true;
+
+    /// <summary>Mixed precision: one dynamic loss scaler per optimizer (the authors') or one shared by all three.</summary>
+    public LossScalerMode LossScalers { get; init; } = LossScalerMode.PerOptimizer;
+
+    /// <summary>Epoch-wise shuffling (every volume once per epoch, the authors') or batches drawn with replacement.</summary>
+    public BatchOrder Batches { get; init; } = BatchOrder.Shuffle;
+
+    /// <summary>
+    /// 2 for runs that store the three options above; a run configuration without it was written by
+    /// version 1, whose behaviour <see cref="RunConfig.FromJson"/> restores.
+    /// </summary>
+    public int RecipeVersion { get; init; } = 2;
+
     /// <summary>Throws naming the first invalid option.</summary>
     public TrainOptions Validate()
     {
@@ -74,4 +93,24 @@ public sealed record TrainOptions
         if (SampleEvery < 0 || CheckpointEvery < 0) throw new ArgumentException("--sample-every and --checkpoint-every must be non-negative");
         return this;
     }
+}
+
+/// <summary>How mixed precision scales the losses of the three optimizers.</summary>
+public enum LossScalerMode
+{
+    /// <summary>Critic, synthesis and mapping each have a dynamic scaler; an overflow skips only that optimizer's step.</summary>
+    PerOptimizer,
+
+    /// <summary>One scaler; an overflow anywhere skips the whole iteration.</summary>
+    Shared,
+}
+
+/// <summary>The order in which training volumes are drawn into batches.</summary>
+public enum BatchOrder
+{
+    /// <summary>A fresh permutation every epoch, consecutive batches from it (an epoch may end inside a batch).</summary>
+    Shuffle,
+
+    /// <summary>Every volume of every batch drawn uniformly, with replacement.</summary>
+    Replacement,
 }

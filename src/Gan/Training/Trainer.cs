@@ -14,14 +14,18 @@ namespace VoxelGan.Gan.Training;
 /// <summary>
 /// WGAN-GP training of a <see cref="GanPair"/> on a standardized dataset. Three Nadam optimizers
 /// (critic; generator synthesis; mapping network at a fraction of lr_G), each clipping its own global
-/// norm. Every random draw of iteration t (batch indices, z, alpha) comes from generators seeded by
-/// (seed, t), so a run resumed from a checkpoint at step t continues exactly as if uninterrupted.
+/// norm, each with its own dynamic loss scaler under mixed precision (or one shared,
+/// <see cref="TrainOptions.LossScalers"/>). Every random draw of iteration t (z, alpha) comes from
+/// generators seeded by (seed, t), and the batch order from (seed, epoch), so a run resumed from a
+/// checkpoint at step t continues exactly as if uninterrupted.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
     private readonly Tensor _data;
     private readonly Nadam _critic, _synthesis, _mapping;
+    private readonly Dictionary<Nadam, DynamicLossScaler> _scalers = new(ReferenceEqualityComparer.Instance);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly BatchSchedule _batches;
 
     /// <summary>Sets up training on <paramref name="data"/> ([N, 1, n, n, n], standardized; the trainer owns it).</summary>
     public Trainer(GanConfig config, TrainOptions options, Tensor data, Device? device = null)
@@ -33,12 +37,18 @@ public sealed class Trainer : IDisposable
         if (data.Shape.Rank != 5 || data.Shape[1] != 1 || data.Shape[2] != n || data.Shape[3] != n || data.Shape[4] != n)
             throw new ShapeException($"training data must be [count, 1, {n}, {n}, {n}] for --size {n}, got {data.Shape}");
         _data = data.Detach();
+        _batches = new BatchSchedule(options.Batches, data.Shape[0], options.BatchSize, options.CriticSteps, options.Seed);
         Models = new GanPair(config, options.Seed, Device);
         NadamOptions Adam(double lr) => new() { LearningRate = lr, Beta1 = options.Beta1, Beta2 = options.Beta2, Epsilon = options.Epsilon, ClipNorm = options.ClipNorm };
         _critic = new Nadam([Models.Critic.Group("critic")], Adam(options.LearningRateCritic));
         _synthesis = new Nadam([Models.Generator.SynthesisGroup()], Adam(options.LearningRateGenerator));
         _mapping = new Nadam([Models.Generator.MappingGroup(1)], Adam(options.LearningRateGenerator * options.MappingLearningRateFactor));
-        Scaler = options.Precision == Precision.Mixed ? new DynamicLossScaler(options.InitialLossScale, options.LossScaleGrowthInterval) : null;
+        if (options.Precision == Precision.Mixed)
+        {
+            DynamicLossScaler New() => new(options.InitialLossScale, options.LossScaleGrowthInterval);
+            var shared = options.LossScalers == LossScalerMode.Shared ? New() : null;
+            foreach (var o in new[] { _critic, _synthesis, _mapping }) _scalers[o] = shared ?? New();
+        }
     }
 
 #pragma warning disable CS1591
@@ -46,8 +56,14 @@ public sealed class Trainer : IDisposable
     public TrainOptions Options { get; }
     public Device Device { get; }
     public GanPair Models { get; }
-    public DynamicLossScaler? Scaler { get; }
 #pragma warning restore CS1591
+
+    /// <summary>
+    /// The dynamic loss scalers (mixed precision; empty in fp32) by optimizer: <c>critic</c>, <c>synthesis</c>,
+    /// <c>mapping</c> (one object under all three names when shared).
+    /// </summary>
+    public IReadOnlyDictionary<string, DynamicLossScaler> Scalers => _scalers.Count == 0 ? new Dictionary<string, DynamicLossScaler>()
+        : new Dictionary<string, DynamicLossScaler> { ["critic"] = _scalers[_critic], ["synthesis"] = _scalers[_synthesis], ["mapping"] = _scalers[_mapping] };
 
     /// <summary>Iterations done.</summary>
     public long Step { get; private set; }
@@ -61,10 +77,27 @@ public sealed class Trainer : IDisposable
         return metrics;
     }
 
+    private double LossScale(Nadam optimizer) => _scalers.TryGetValue(optimizer, out var s) ? s.Scale : 1;
+
+    /// <summary>The factor every loss is multiplied by before backward: the loss scale, over the batch size when <see cref="TrainOptions.LossDividedByBatch"/>.</summary>
+    private double Seed(Nadam optimizer) => LossScale(optimizer) / (Options.LossDividedByBatch ? Options.BatchSize : 1);
+
+    /// <summary>
+    /// The generator's forward pass, with the gradient rescaled at the mapping network's output so that the
+    /// mapping parameters receive their own loss scale in a backward seeded with the synthesis network's.
+    /// </summary>
+    private Var GenerateForTraining(Tensor z)
+    {
+        var mapped = Models.Generator.Map(new Var(z));
+        double ratio = LossScale(_mapping) / LossScale(_synthesis);
+        return Models.Generator.Synthesize(ratio == 1 ? mapped : ScaleGradient(mapped, ratio), Options.Precision);
+    }
+
     /// <summary>
     /// The authors' update: one generator forward feeds both losses. Backpropagating L_D leaves on the
     /// generator's weights the gradient of E[D(fake)] = -L_G (the penalty uses the fake batch as data),
-    /// so the generator steps with that gradient negated; one backward pass serves both networks.
+    /// so the generator steps with that gradient negated; one backward pass serves both networks (the
+    /// gradient is rescaled where it leaves the critic, so each optimizer sees its own loss scale).
     /// </summary>
     private StepMetrics JointStep(long step)
     {
@@ -72,12 +105,12 @@ public sealed class Trainer : IDisposable
         Models.ZeroGrad();
         var rng = Rng(step, 0);
         var real = Batch(step, 0);
-        var fake = Models.Generator.Forward(new Var(Latent(rng)), Options.Precision);
-        var (lossD, gp, dReal, dFake) = CriticLoss(real, fake, rng);
-        double scale = Scaler?.Scale ?? 1;
-        (lossD * scale).Backward();
+        var fake = GenerateForTraining(Latent(rng));
+        double ratio = LossScale(_synthesis) / LossScale(_critic);
+        var (lossD, gp, dReal, dFake) = CriticLoss(real, ratio == 1 ? fake : ScaleGradient(fake, ratio), rng);
+        (lossD * Seed(_critic)).Backward();
         // The generator's weights hold the gradient of E[D(fake)], which the generator maximizes.
-        bool skipped = !Apply(scale, [_critic], [_synthesis, _mapping], StepDirection.Ascend);
+        bool skipped = !Apply([(_critic, StepDirection.Descend), (_synthesis, StepDirection.Ascend), (_mapping, StepDirection.Ascend)]);
         return Metrics(step, lossD, gp, dReal, dFake, fake.Data, skipped);
     }
 
@@ -95,18 +128,15 @@ public sealed class Trainer : IDisposable
             Var fake;
             using (GradMode.NoGrad()) fake = new Var(Models.Generator.Forward(new Var(Latent(rng)), Options.Precision).Data);
             var (l, p, r, f) = CriticLoss(Batch(step, k), fake, rng);
-            double scale = Scaler?.Scale ?? 1;
-            (l * scale).Backward();
-            skipped |= !Apply(scale, [_critic], [], StepDirection.Descend);
+            (l * Seed(_critic)).Backward();
+            skipped |= !Apply([(_critic, StepDirection.Descend)]);
             (lossD, gp, dReal, dFake) = (l.Item(), p.Item(), r.Item(), f.Item());
         }
         Models.ZeroGrad();
-        var genRng = Rng(step, Options.CriticSteps);
-        var fakeG = Models.Generator.Forward(new Var(Latent(genRng)), Options.Precision);
+        var fakeG = GenerateForTraining(Latent(Rng(step, Options.CriticSteps)));
         var lossG = -Mean(Models.Critic.Forward(fakeG, Options.Precision));
-        double s = Scaler?.Scale ?? 1;
-        (lossG * s).Backward();
-        skipped |= !Apply(s, [], [_synthesis, _mapping], StepDirection.Descend);
+        (lossG * Seed(_synthesis)).Backward();
+        skipped |= !Apply([(_synthesis, StepDirection.Descend), (_mapping, StepDirection.Descend)]);
         Models.Critic.ZeroGrad();
         return Metrics(step, lossD, gp, dReal, -lossG.Item(), fakeG.Data, skipped);
     }
@@ -121,18 +151,36 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Unscales, checks for overflow (mixed precision: skip the whole step and halve the scale) or a
-    /// non-finite gradient (fp32: stop), then steps the optimizers. Returns false when skipped.
+    /// Unscales, checks for overflow and steps the optimizers. Under mixed precision an optimizer whose
+    /// gradients overflowed skips its step and its scaler halves (with a shared scaler, an overflow
+    /// anywhere skips them all); in fp32 a non-finite gradient stops training. Returns false when any skipped.
     /// </summary>
-    private bool Apply(double scale, Nadam[] critic, Nadam[] generator, StepDirection generatorDirection)
+    private bool Apply((Nadam Optimizer, StepDirection Direction)[] steps)
     {
-        var grads = Models.Parameters().Where(p => p.Grad is not null).Select(p => p.Grad!);
-        bool finite = DynamicLossScaler.AllFinite(grads);
-        if (Scaler is not null && !Scaler.Update(finite)) return false;
-        if (!finite) throw new NonFiniteLossException(Step + 1, "gradient", double.NaN);
-        foreach (var o in critic) o.Step(1 / scale);
-        foreach (var o in generator) o.Step(1 / scale, generatorDirection);
-        return true;
+        if (_scalers.Count > 0 && Options.LossScalers == LossScalerMode.Shared)
+        {
+            bool all = DynamicLossScaler.AllFinite(steps.SelectMany(s => s.Optimizer.Gradients()));
+            if (!_scalers[_critic].Update(all)) return false;
+        }
+        bool applied = true;
+        foreach (var (optimizer, direction) in steps)
+        {
+            if (Options.LossScalers != LossScalerMode.Shared || _scalers.Count == 0)
+            {
+                bool finite = DynamicLossScaler.AllFinite(optimizer.Gradients());
+                if (!_scalers.TryGetValue(optimizer, out var scaler))
+                {
+                    if (!finite) throw new NonFiniteLossException(Step + 1, "gradient", double.NaN);
+                }
+                else if (!scaler.Update(finite))
+                {
+                    applied = false;
+                    continue;
+                }
+            }
+            optimizer.Step(1 / LossScale(optimizer), direction);
+        }
+        return applied;
     }
 
     private StepMetrics Metrics(long step, Var lossD, Var gp, Var dReal, Var dFake, Tensor fake, bool skipped) =>
@@ -146,16 +194,13 @@ public sealed class Trainer : IDisposable
         var f = fake.DType == DType.Float32 ? fake : Ops.Cast(fake, DType.Float32);
         double mean = Ops.Mean(f).Item();
         double std = Math.Sqrt(Math.Max(0, Ops.Mean(Ops.Square(f)).Item() - mean * mean));
-        return new StepMetrics(step, lossD, -dFake, gp, dReal - dFake, mean, std, Scaler?.Scale ?? 1, skipped, _clock.Elapsed.TotalSeconds);
+        return new StepMetrics(step, lossD, -dFake, gp, dReal - dFake, mean, std, LossScale(_critic), skipped, _clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>A random batch of <c>BatchSize</c> training volumes for (step, substep).</summary>
+    /// <summary>The training volumes of (step, substep), in the order of <see cref="BatchSchedule"/>.</summary>
     private Tensor Batch(long step, int substep)
     {
-        // Not HashCode.Combine: it is randomized per process, and a resumed run must draw the same batches.
-        var pick = new Random((int)(Mix(step, substep, 0x5eed) >> 33));
-        int count = _data.Shape[0];
-        var parts = Enumerable.Range(0, Options.BatchSize).Select(_ => Ops.Slice(_data, 0, pick.Next(count), 1)).ToArray();
+        var parts = _batches.Indices(step, substep).Select(i => Ops.Slice(_data, 0, i, 1)).ToArray();
         var batch = Ops.Concat(parts, 0);
         foreach (var p in parts) p.Dispose();
         return batch;
@@ -163,19 +208,12 @@ public sealed class Trainer : IDisposable
 
     private Tensor Latent(RandomGenerator rng) => Ops.Normal(new Shape(Options.BatchSize, Config.LatentDim), rng, device: Device);
 
-    private RandomGenerator Rng(long step, int substep) => new(Mix(step, substep, 1));
-
-    /// <summary>
-    /// A 64-bit seed for (run seed, step, substep, stream), through the random kernels' SplitMix64 mixer
-    /// (offset by its increment so that the seeds of existing runs are unchanged).
-    /// </summary>
-    private ulong Mix(long step, int substep, ulong stream) => RandomKernels.Mix(unchecked(
-        Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)step * 1_000_003UL + (ulong)substep * 7919UL + stream - 0x9E3779B97F4A7C15UL));
+    private RandomGenerator Rng(long step, int substep) => new(_batches.Mix(step, substep, 1));
 
     /// <summary>Generates <paramref name="count"/> volumes from N(0, sigma^2) latents without recording a graph.</summary>
     public Tensor Generate(int count, double sigma, ulong seed) => Generation.Sampler.Generate(Models.Generator, count, sigma, seed, Device);
 
-    /// <summary>Writes generator, critic, the three optimizers and the loss scaler, plus <paramref name="metadata"/>, atomically.</summary>
+    /// <summary>Writes generator, critic, the three optimizers and the loss scalers, plus <paramref name="metadata"/>, atomically.</summary>
     public void Save(string path, IReadOnlyDictionary<string, string> metadata)
     {
         using var critic = _critic.StateDict("optimizer.critic.");
@@ -186,8 +224,8 @@ public sealed class Trainer : IDisposable
             ["step"] = Step.ToString(CultureInfo.InvariantCulture),
             ["gan_config"] = JsonSerializer.Serialize(Config),
         };
-        if (Scaler is not null)
-            meta["loss_scaler"] = FormattableString.Invariant($"{Scaler.Scale:R} {Scaler.CleanSteps} {Scaler.SkippedSteps}");
+        foreach (var (key, scaler) in ScalerKeys())
+            meta[key] = FormattableString.Invariant($"{scaler.Scale:R} {scaler.CleanSteps} {scaler.SkippedSteps}");
         Checkpoint.Save(path, Models, [.. critic.Entries, .. synthesis.Entries, .. mapping.Entries], meta);
     }
 
@@ -207,12 +245,31 @@ public sealed class Trainer : IDisposable
         }
         Step = metadata.TryGetValue("step", out var s) ? long.Parse(s, CultureInfo.InvariantCulture)
             : throw new InvalidDataException($"{path}: no step in the checkpoint metadata; it was not written by voxelgan train");
-        if (Scaler is not null && metadata.TryGetValue("loss_scaler", out var ls))
+        foreach (var (key, scaler) in ScalerKeys())
         {
+            // A checkpoint of a run with one shared scaler holds only "loss_scaler".
+            if (!metadata.TryGetValue(key, out var ls) && !metadata.TryGetValue("loss_scaler", out ls)) continue;
             var parts = ls.Split(' ');
-            Scaler.Restore(double.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+            if (parts.Length != 3 || !double.TryParse(parts[0], CultureInfo.InvariantCulture, out double scale)
+                || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int clean) || !long.TryParse(parts[2], CultureInfo.InvariantCulture, out long skipped))
+                throw new InvalidDataException($"{path}: metadata {key} '{ls}' is not 'scale clean-steps skipped-steps'");
+            scaler.Restore(scale, clean, skipped);
         }
         return metadata;
+    }
+
+    /// <summary>The metadata key of each distinct loss scaler: <c>loss_scaler</c> when shared, else one per optimizer.</summary>
+    private IEnumerable<(string Key, DynamicLossScaler Scaler)> ScalerKeys()
+    {
+        if (_scalers.Count == 0) yield break;
+        if (Options.LossScalers == LossScalerMode.Shared)
+        {
+            yield return ("loss_scaler", _scalers[_critic]);
+            yield break;
+        }
+        yield return ("loss_scaler.critic", _scalers[_critic]);
+        yield return ("loss_scaler.synthesis", _scalers[_synthesis]);
+        yield return ("loss_scaler.mapping", _scalers[_mapping]);
     }
 
     /// <inheritdoc />

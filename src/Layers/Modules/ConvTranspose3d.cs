@@ -5,8 +5,9 @@ namespace VoxelGan.Layers;
 
 /// <summary>
 /// Transposed 3D convolution layer: W [in, out, k, k, k], b [out] (PyTorch's layout and output size
-/// (n - 1) s - 2p + k + outputPadding). <see cref="Same"/> builds TensorFlow's 'same' variant used by
-/// the authors' generator, whose output is exactly input x stride.
+/// (n - 1) s - 2p + k + outputPadding, where a negative outputPadding crops the end). <see cref="Same"/>
+/// builds the 'same' variant (output exactly input x stride) in TensorFlow's convention, the authors'
+/// generator's, or PyTorch's.
 /// </summary>
 public sealed class ConvTranspose3d : Layer
 {
@@ -20,17 +21,18 @@ public sealed class ConvTranspose3d : Layer
     }
 
     /// <summary>
-    /// TensorFlow 'same' sizing (output = input x stride): padding p and output padding op solve
-    /// (n - 1) s - 2p + k + op = n s, i.e. 2p - op = k - s, with 0 &lt;= op &lt; s. For k = 3, s = 2: p = 1,
-    /// op = 1; for k = 1, s = 2^b: p = 0, op = s - 1 (each input voxel lands on every s-th output voxel).
+    /// 'Same' sizing (output = input x stride) in the given <paramref name="convention"/>: padding p and
+    /// output padding op solve (n - 1) s - 2p + k + op = n s, i.e. 2p - op = k - s. For k = 3, s = 2:
+    /// TensorFlow p 0, op -1; PyTorch p 1, op 1. For k = 1, s = 2^b both give p 0, op s - 1 (each input
+    /// voxel lands on every s-th output voxel).
     /// </summary>
     public static ConvTranspose3d Same(int inChannels, int outChannels, int kernel, int stride, RandomGenerator rng,
-        DType dtype = DType.Float32, Device? device = null)
+        DType dtype = DType.Float32, Device? device = null, SameConvention convention = SameConvention.TensorFlow)
     {
         int excess = kernel - stride; // = 2p - op
-        int p = excess > 0 ? (excess + 1) / 2 : 0;
+        int p = excess <= 0 ? 0 : convention == SameConvention.TensorFlow ? excess / 2 : (excess + 1) / 2;
         int op = 2 * p - excess;
-        if (op < 0 || op >= stride)
+        if (op >= stride)
             throw new ArgumentException($"no 'same' transposed convolution for kernel {kernel} and stride {stride}");
         return new ConvTranspose3d(inChannels, outChannels, kernel, rng, stride, p, op, dtype, device);
     }

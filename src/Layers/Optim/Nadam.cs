@@ -38,6 +38,9 @@ public sealed class Nadam : IDisposable
     /// <summary>Number of steps taken (t of the last step).</summary>
     public long Steps { get; private set; }
 
+    /// <summary>The gradients currently held by this optimizer's parameters.</summary>
+    public IEnumerable<Tensor> Gradients() => _parameters.Where(p => p.Parameter.Grad is not null).Select(p => p.Parameter.Grad!);
+
     /// <summary>mu_t of the schedule.</summary>
     public double Mu(long t) => Options.Beta1 * (1 - 0.5 * Math.Pow(0.96, t * Options.MomentumDecay));
 

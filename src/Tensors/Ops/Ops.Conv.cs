@@ -4,11 +4,14 @@ namespace VoxelGan.Tensors;
 
 public static partial class Ops
 {
-    /// <summary>3D convolution of x [N, Cin, D, H, W] with w [Cout, Cin, K, K, K] (no bias; see <see cref="ConvGeometry"/>).</summary>
-    public static Tensor Conv3d(Tensor x, Tensor w, int stride = 1, int padding = 0)
+    /// <summary>
+    /// 3D convolution of x [N, Cin, D, H, W] with w [Cout, Cin, K, K, K] (no bias; see <see cref="ConvGeometry"/>);
+    /// output extents by PyTorch's rule, or <paramref name="outputExtents"/> (D, H, W) (see <see cref="Shape.Conv3d"/>).
+    /// </summary>
+    public static Tensor Conv3d(Tensor x, Tensor w, int stride = 1, int padding = 0, int[]? outputExtents = null)
     {
         RequireCompatible(x, w, nameof(Conv3d));
-        var yShape = Shape.Conv3d(x.Shape, w.Shape, stride, padding);
+        var yShape = Shape.Conv3d(x.Shape, w.Shape, stride, padding, outputExtents);
         var g = ConvGeometry.Create(x.Shape, yShape, w.Shape[2], stride, padding);
         var y = Tensor.Empty(yShape, x.DType, x.Device);
         if (y.Numel > 0) x.Device.Backend.Conv3d(x, w, y, g);
@@ -35,7 +38,7 @@ public static partial class Ops
 
     /// <summary>
     /// The weight gradient of <see cref="Conv3d"/>: w [Cy, Cx, K, K, K] from the fine tensor x
-    /// [N, Cx, ...] and the coarse tensor y [N, Cy, ...], which must be Conv3d(x, ·)-shaped.
+    /// [N, Cx, ...] and the coarse tensor y [N, Cy, ...], whose extents must fit x (<see cref="Shape.CheckConvExtents"/>).
     /// </summary>
     public static Tensor Conv3dWeightGrad(Tensor x, Tensor y, int kernel, int stride = 1, int padding = 0)
     {
@@ -43,9 +46,9 @@ public static partial class Ops
         if (x.Shape.Rank != 5 || y.Shape.Rank != 5)
             throw new ShapeException($"Conv3dWeightGrad: input {x.Shape} and output gradient {y.Shape} must both be [N, C, D, H, W]");
         var wShape = new Shape(y.Shape[1], x.Shape[1], kernel, kernel, kernel);
-        var expected = Shape.Conv3d(x.Shape, wShape, stride, padding);
-        if (!expected.Equals(y.Shape))
-            throw new ShapeException($"Conv3dWeightGrad: input {x.Shape} convolved with {wShape} (stride {stride}, padding {padding}) gives {expected}, not {y.Shape}");
+        if (kernel < 1 || stride < 1 || padding < 0)
+            throw new ShapeException($"Conv3dWeightGrad: kernel {kernel} and stride {stride} must be positive, padding {padding} non-negative");
+        Shape.CheckConvExtents(nameof(Conv3dWeightGrad), x.Shape, y.Shape, kernel, stride, padding);
         var g = ConvGeometry.Create(x.Shape, y.Shape, kernel, stride, padding);
         var w = Tensor.Empty(wShape, x.DType, x.Device);
         if (w.Numel == 0) return w;
