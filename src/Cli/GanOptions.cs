@@ -21,6 +21,9 @@ internal sealed class GanOptions
         GanDefaults.TransposedConvolution, ("tensorflow", SameConvention.TensorFlow), ("pytorch", SameConvention.PyTorch));
     public readonly Option<double> CriticSlope = new("--critic-slope") { Description = "critic LeakyReLU slope (code 0.3, paper text 0.2)", DefaultValueFactory = _ => GanDefaults.CriticSlope };
 
+    public readonly Option<double> OutputMargin = new("--output-margin") { Description = "widen the generator's output range by this fraction of the data range on each side (0: the paper's)", DefaultValueFactory = _ => GanDefaults.OutputMargin };
+    public readonly Option<double> InitGain = new("--init-gain") { Description = "gain of the orthogonal initialization (1: the authors'; 1.387 for LeakyReLU 0.2)", DefaultValueFactory = _ => GanDefaults.InitGain };
+
     public readonly Option<long> Iterations = new("--iterations") { Description = "training iterations", DefaultValueFactory = _ => TrainDefaults.Iterations };
     public readonly Option<int> Batch = new("--batch-size") { Description = "volumes per batch", DefaultValueFactory = _ => TrainDefaults.BatchSize };
     public readonly Option<double> LrD = new("--lr-d") { Description = "critic learning rate", DefaultValueFactory = _ => TrainDefaults.LearningRateCritic };
@@ -44,7 +47,7 @@ internal sealed class GanOptions
 
     public void AddArchitecture(Command c)
     {
-        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option }) c.Options.Add(o);
+        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain }) c.Options.Add(o);
     }
 
     public void AddTraining(Command c)
@@ -62,6 +65,8 @@ internal sealed class GanOptions
         Topology = Topology.Get(p),
         CriticSlope = p.GetValue(CriticSlope),
         TransposedConvolution = TransposedConvolution.Get(p),
+        OutputMargin = p.GetValue(OutputMargin),
+        InitGain = p.GetValue(InitGain),
     }.Validate();
 
     public TrainOptions Train(ParseResult p) => new TrainOptions

@@ -17,6 +17,7 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ReproduceCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

@@ -50,6 +50,34 @@ public sealed class GanCommandTests : IDisposable
     }
 
     [Fact]
+    public void ReproduceTrainsResumesGeneratesEvaluatesAndComparesWithTable2()
+    {
+        // The paper's Table 2 pipeline at a tiny scale; a second call with more iterations resumes the run.
+        var dir = P("reproduce");
+        string[] tiny = ["reproduce", "--out", dir, "--size", "8", "--ngf", "2", "--ndf", "2", "--data-count", "6", "--volumes", "5", "--homogenize", "1", "--precision", "fp32"];
+        var (code, output, err) = Run([.. tiny, "--iterations", "2"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("[1/4] training 2 iterations on 6 sphere packings of 8^3", output);
+        Assert.Contains("paper, Table 2: E_p1 4.660e-2, E_p2 2.786e-2, E_C11 7.266e-3", output);
+        Assert.Equal(5, Directory.GetFiles(Path.Combine(dir, "generated", "phases"), "*.npy").Length);
+        Assert.Equal(5, Directory.GetFiles(Path.Combine(dir, "real"), "*.npy").Length);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "evaluation.json"))))
+        {
+            double ep1 = json.RootElement.GetProperty("E_p1").GetDouble();
+            var report = File.ReadAllText(Path.Combine(dir, "report.md"));
+            Assert.Contains($"| E_p1 | 4.660e-2 | {ep1.ToString("0.000e+0", System.Globalization.CultureInfo.InvariantCulture)} |", report);
+            Assert.Contains("Training: 2 of 2 iterations", report);
+            Assert.Contains("| up to step |", report);
+        }
+        (code, output, err) = Run([.. tiny, "--iterations", "3"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("[1/4] resuming", output);
+        Assert.Contains("at step 2 of 3", output);
+        Assert.Contains("Training: 3 of 3 iterations", File.ReadAllText(Path.Combine(dir, "report.md")));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(dir, "run", "metrics.jsonl")).Length);
+    }
+
+    [Fact]
     public void TrainResumeGenerateAndEvaluateRunEndToEnd()
     {
         var run = P("runs", "tiny");

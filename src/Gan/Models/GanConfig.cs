@@ -55,6 +55,19 @@ public sealed record GanConfig
     /// <summary>Largest value of the standardized training data.</summary>
     public double LambdaMax { get; init; } = 1;
 
+    /// <summary>
+    /// Widens the generator's output range by this fraction of (lambda_max - lambda_min) on each side (0: the
+    /// paper's exact data range). For binary data the data values are then reached at finite tanh arguments
+    /// instead of only in the limit, so the output layer need not saturate to match them.
+    /// </summary>
+    public double OutputMargin { get; init; }
+
+    /// <summary>Gain of the orthogonal initialization of every kernel (1: the authors'; sqrt(2 / (1 + 0.2^2)) ~ 1.387 keeps the signal's scale through LeakyReLU(0.2)).</summary>
+    public double InitGain { get; init; } = 1;
+
+    /// <summary>The generator's output range: [lambda_min, lambda_max] widened by <see cref="OutputMargin"/>.</summary>
+    public (double Min, double Max) OutputRange => (LambdaMin - OutputMargin * (LambdaMax - LambdaMin), LambdaMax + OutputMargin * (LambdaMax - LambdaMin));
+
     /// <summary>Generator blocks nb = log2(n) - 2.</summary>
     public int GeneratorBlocks => Log2(Size) - 2;
 
@@ -69,6 +82,8 @@ public sealed record GanConfig
         if (Ngf < 1 || Ndf < 1) throw new ArgumentException($"--ngf and --ndf must be positive, got {Ngf} and {Ndf}");
         if (LatentDim < 1 || MappingLayers < 0) throw new ArgumentException($"latent dimension {LatentDim} and mapping layers {MappingLayers} must be positive");
         if (!(LambdaMax > LambdaMin)) throw new ArgumentException($"lambda_max {LambdaMax} must exceed lambda_min {LambdaMin}");
+        if (!(OutputMargin is >= 0 and <= 10)) throw new ArgumentException($"--output-margin must lie in [0, 10], got {OutputMargin}");
+        if (!(InitGain is > 0 and <= 10)) throw new ArgumentException($"--init-gain must lie in (0, 10], got {InitGain}");
         if (!(CriticSlope >= 0 && CriticSlope < 1)) throw new ArgumentException($"--critic-slope must lie in [0, 1), got {CriticSlope}");
         return this;
     }

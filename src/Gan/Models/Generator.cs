@@ -10,7 +10,7 @@ namespace VoxelGan.Gan.Models;
 /// The generator of DESIGN.md section 3: z [B, 128] -> mapping network (8 x Dense + LeakyReLU) ->
 /// Dense to 8 F0 + LeakyReLU, reshaped to w [B, F0, 2, 2, 2] -> nb residual blocks
 /// x &lt;- LeakyReLU(ConvT3d_k3,s2(x)) + LeakyReLU(ConvT3d_k1,s2^(b+1)(w)) -> ConvT3d_k3,s2 to one channel
-/// -> lambda_min + (tanh + 1) / 2 (lambda_max - lambda_min). Filters F = [S 2^nb, ..., 2S, S]. The 'same'
+/// -> lambda_min + (tanh + 1) / 2 (lambda_max - lambda_min) (widened by <see cref="GanConfig.OutputMargin"/>). Filters F = [S 2^nb, ..., 2S, S]. The 'same'
 /// transposed convolutions follow <see cref="GanConfig.TransposedConvolution"/> (TensorFlow's by default).
 /// Parameter names: <c>mapping.{2i}.weight</c>, <c>input.0.weight</c>, <c>blocks.{b}.main.0.weight</c>,
 /// <c>blocks.{b}.skip.0.weight</c>, <c>output.0.weight</c> (and biases).
@@ -42,7 +42,7 @@ public sealed class Generator : Module
             var skip = block.Add("skip", new Sequential(ConvTranspose3d.Same(filters[0], filters[b + 1], 1, 2 << b, rng, device: device, convention: config.TransposedConvolution), new LeakyRelu(config.GeneratorSlope)));
             _blocks.Add((main, skip));
         }
-        _output = AddModule("output", new Sequential(ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device, convention: config.TransposedConvolution), new ScaledTanh(config.LambdaMin, config.LambdaMax)));
+        _output = AddModule("output", new Sequential(ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device, convention: config.TransposedConvolution), new ScaledTanh(config.OutputRange.Min, config.OutputRange.Max)));
         Filters = filters;
     }
 
