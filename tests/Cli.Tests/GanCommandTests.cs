@@ -50,6 +50,24 @@ public sealed class GanCommandTests : IDisposable
     }
 
     [Fact]
+    public void DemoTrainsGeneratesEvaluatesAndReportsTheDiversityVerdict()
+    {
+        // The README's main command at a tiny scale: every stage, and a report that names its recipe.
+        var dir = P("demo");
+        var (code, output, err) = Run("demo", "--out", dir, "--iterations", "4", "--size", "8");
+        Assert.True(code == 0, err);
+        foreach (var stage in new[] { "[1/4] training on 64", "[2/4]", "[3/4] generating 16", "[4/4] evaluating" }) Assert.Contains(stage, output);
+        Assert.Equal(16, Directory.GetFiles(Path.Combine(dir, "generated", "phases"), "*.npy").Length);
+        var report = File.ReadAllText(Path.Combine(dir, "report.md"));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "evaluation.json")));
+        string verdict = json.RootElement.GetProperty("diversity").GetProperty("verdict").GetString()!;
+        Assert.Contains($"Verdict: {verdict}", report);
+        Assert.Contains("orthogonal initialization with gain 2", report);
+        Assert.Contains("the authors' joint update", report);
+        Assert.Contains("Training: 4 iterations", report);
+    }
+
+    [Fact]
     public void ReproduceTrainsResumesGeneratesEvaluatesAndComparesWithTable2()
     {
         // The paper's Table 2 pipeline at a tiny scale; a second call with more iterations resumes the run.
