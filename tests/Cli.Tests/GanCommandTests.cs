@@ -62,7 +62,7 @@ public sealed class GanCommandTests : IDisposable
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "evaluation.json")));
         string verdict = json.RootElement.GetProperty("diversity").GetProperty("verdict").GetString()!;
         Assert.Contains($"Verdict: {verdict}", report);
-        Assert.Contains("orthogonal initialization with gain 2", report);
+        Assert.Contains("orthogonal initialization with gain 2.5", report);
         Assert.Contains("the authors' joint update", report);
         Assert.Contains("Training: 4 iterations", report);
     }
