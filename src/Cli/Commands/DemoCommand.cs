@@ -27,22 +27,11 @@ internal static class DemoCommand
             var (device, _) = GlobalOptions.OpenDevice(parse);
             using (device)
             {
-                ConsoleProgress? generating = null, evaluating = null;
-                int trainCode = 0, evaluated = 0;
-                var result = DemoPipeline.Run(options, device,
-                    run => (trainCode = TrainCommand.Loop(run)) == 0 && run.Trainer.Step >= run.Config.Train.Iterations,
-                    new SyncProgress<string>(Console.WriteLine),
-                    new SyncProgress<int>(i => (generating ??= new ConsoleProgress("generate", DemoOptions.VolumeCount)).Report(i)),
-                    new SyncProgress<string>(m =>
-                    {
-                        generating?.Dispose();
-                        generating = null;
-                        (evaluating ??= new ConsoleProgress("evaluate", 2)).Report(++evaluated, m);
-                    }));
-                generating?.Dispose();
-                evaluating?.Dispose();
+                DemoResult result;
+                var progress = new PipelineProgress(DemoOptions.VolumeCount);
+                using (progress) result = DemoPipeline.Run(options, device, progress.Train, progress.Stage, progress.Generated, progress.Evaluated);
                 // Interrupted (Ctrl-C: exit 0, as train) or failed (exit 1): the loop has said which and where the run is.
-                if (!result.Completed) return trainCode;
+                if (!result.Completed) return progress.TrainCode;
                 EvaluateCommand.Print(result.Evaluation!);
                 EvaluateCommand.Print(result.Diversity!);
                 Console.WriteLine($"report: {result.ReportPath} ({result.TotalSeconds / 60:F1} min)");

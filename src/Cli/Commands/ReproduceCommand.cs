@@ -33,21 +33,10 @@ internal static class ReproduceCommand
             var (device, _) = GlobalOptions.OpenDevice(parse);
             using (device)
             {
-                ConsoleProgress? generating = null, evaluating = null;
-                int trainCode = 0, evaluated = 0;
-                var result = ReproducePipeline.Run(options, device,
-                    run => (trainCode = TrainCommand.Loop(run)) == 0 && run.Trainer.Step >= run.Config.Train.Iterations,
-                    new SyncProgress<string>(Console.WriteLine),
-                    new SyncProgress<int>(i => (generating ??= new ConsoleProgress("generate", options.Volumes)).Report(i)),
-                    new SyncProgress<string>(m =>
-                    {
-                        generating?.Dispose();
-                        generating = null;
-                        (evaluating ??= new ConsoleProgress("evaluate", 2)).Report(++evaluated, m);
-                    }));
-                generating?.Dispose();
-                evaluating?.Dispose();
-                if (!result.Completed) return trainCode;
+                ReproduceResult result;
+                var progress = new PipelineProgress(options.Volumes);
+                using (progress) result = ReproducePipeline.Run(options, device, progress.Train, progress.Stage, progress.Generated, progress.Evaluated);
+                if (!result.Completed) return progress.TrainCode;
                 EvaluateCommand.Print(result.Comparison!.Result);
                 EvaluateCommand.Print(result.Comparison.Diversity);
                 var t = ReproduceOptions.Table2;
