@@ -21,6 +21,36 @@ public class ModelTests
         Assert.Equal(critic, c.ParameterCount);
     }
 
+    /// <summary>Standard deviation across 16 latents of the output's pre-image (atanh of the scaled output), averaged over voxels.</summary>
+    private static double LatentDependence(GanConfig config)
+    {
+        using var pair = new VoxelGan.Gan.Training.GanPair(config, 1, D); // applies the gain to both networks
+        using var scope = TensorScope.Begin();
+        using var noGrad = VoxelGan.Autograd.GradMode.NoGrad();
+        var y = pair.Generator.Forward(new VoxelGan.Autograd.Var(Ops.Normal(new Shape(16, config.LatentDim), new RandomGenerator(7), device: D))).Data.ToArray<float>();
+        var (lo, hi) = config.OutputRange;
+        int voxels = y.Length / 16;
+        var pre = y.Select(v => Math.Atanh(Math.Clamp(2 * (v - lo) / (hi - lo) - 1, -0.999999, 0.999999))).ToArray();
+        return Enumerable.Range(0, voxels).Average(v =>
+        {
+            var column = Enumerable.Range(0, 16).Select(i => pre[i * voxels + v]).ToArray();
+            double mean = column.Average();
+            return Math.Sqrt(column.Average(c => (c - mean) * (c - mean)));
+        });
+    }
+
+    [Fact]
+    public void TheLatentsSignalReachesTheOutputOnlyWithAGainOrABalancedInitialization()
+    {
+        // At the authors' plain orthogonal draw the output hardly depends on the latent (issue 14); a gain
+        // of 2 or the balanced initialization (every layer keeps its input's variance) carry it through.
+        var config = new GanConfig { Size = 16, Ngf = 8, Ndf = 4, LambdaMin = -0.5, LambdaMax = 2 };
+        double plain = LatentDependence(config), gain = LatentDependence(config with { InitGain = 2 }), balanced = LatentDependence(config with { BalancedInit = true });
+        Assert.True(plain < 0.02, $"gain 1: {plain}");
+        Assert.True(gain > 0.3, $"gain 2: {gain}");
+        Assert.True(balanced > 0.1 && balanced < 3, $"balanced: {balanced}");
+    }
+
     [Fact]
     public void ShapesFlowFromLatentToVolumeToScore()
     {

@@ -65,6 +65,13 @@ public sealed record GanConfig
     /// <summary>Gain of the orthogonal initialization of every kernel (1: the authors'; sqrt(2 / (1 + 0.2^2)) ~ 1.387 keeps the signal's scale through LeakyReLU(0.2)).</summary>
     public double InitGain { get; init; } = 1;
 
+    /// <summary>
+    /// Scales each generator kernel after its orthogonal draw so that every layer keeps the variance of its
+    /// input (counting the taps that reach an output voxel and LeakyReLU's loss); at false (the authors')
+    /// each upsampling block shrinks the signal's standard deviation about 2.8-fold.
+    /// </summary>
+    public bool BalancedInit { get; init; }
+
     /// <summary>The generator's output range: [lambda_min, lambda_max] widened by <see cref="OutputMargin"/>.</summary>
     public (double Min, double Max) OutputRange => (LambdaMin - OutputMargin * (LambdaMax - LambdaMin), LambdaMax + OutputMargin * (LambdaMax - LambdaMin));
 

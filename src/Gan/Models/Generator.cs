@@ -42,8 +42,38 @@ public sealed class Generator : Module
             var skip = block.Add("skip", new Sequential(ConvTranspose3d.Same(filters[0], filters[b + 1], 1, 2 << b, rng, device: device, convention: config.TransposedConvolution), new LeakyRelu(config.GeneratorSlope)));
             _blocks.Add((main, skip));
         }
-        _output = AddModule("output", new Sequential(ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device, convention: config.TransposedConvolution), new ScaledTanh(config.OutputRange.Min, config.OutputRange.Max)));
+        var output = ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device, convention: config.TransposedConvolution);
+        _output = AddModule("output", new Sequential(output, new ScaledTanh(config.OutputRange.Min, config.OutputRange.Max)));
         Filters = filters;
+        if (config.BalancedInit)
+        {
+            double leaky = Math.Sqrt(2 / (1 + config.GeneratorSlope * config.GeneratorSlope));
+            foreach (var dense in mapping.OfType<Dense>().Append(_input.Layers.OfType<Dense>().Single()))
+                Balance(dense.Weight, dense.Weight.Shape[1], dense.Weight.Shape[1], dense.Weight.Shape[0], leaky);
+            foreach (var layer in _blocks.SelectMany(b => new[] { b.Main, b.Skip }).Select(s => s.Layers.OfType<ConvTranspose3d>().Single()))
+                Balance(layer, leaky);
+            Balance(output, 1);
+        }
+    }
+
+    /// <summary>
+    /// Multiplies an orthogonal weight so that an output keeps its input's variance: with n terms reaching an
+    /// output and rows or columns of unit norm, E[w^2] = 1 / max(rows, cols) and the output variance is
+    /// n E[w^2] times the input's; <paramref name="activationGain"/> makes up for the activation after it.
+    /// </summary>
+    private static void Balance(Var weight, double terms, int rows, int cols, double activationGain)
+    {
+        double scale = activationGain / Math.Sqrt(terms / Math.Max(rows, cols));
+        using var scaled = Ops.MulScalar(weight.Data, scale);
+        Ops.CopyInto(weight.Data, scaled);
+    }
+
+    /// <summary>A transposed convolution W [Cin, Cout, K, K, K] at stride s: Cin max(1, (K/s)^3) terms reach an output voxel on average (at a lattice point for K = 1).</summary>
+    private static void Balance(ConvTranspose3d layer, double activationGain)
+    {
+        int cin = layer.Weight.Shape[0], cout = layer.Weight.Shape[1], k = layer.Kernel;
+        double taps = Math.Max(1, Math.Pow((double)k / layer.Stride, 3));
+        Balance(layer.Weight, cin * taps, cin, cout * k * k * k, activationGain);
     }
 
     /// <summary>The architecture.</summary>

@@ -48,6 +48,9 @@ public sealed class Sequential : Layer
         foreach (var layer in layers) _layers.Add(AddModule(_layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer));
     }
 
+    /// <summary>The layers in order.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
     /// <inheritdoc />
     public override Var Forward(Var x)
     {
