@@ -36,5 +36,30 @@ internal static class TrainComparison
         PeerProcess.Row("training iteration mixed", ours[Precision.Mixed], peer?["mixed"].GetDouble(), 40);
         if (peer is not null)
             Console.WriteLine($"peer: torch {peer["torch"]} on {peer["device"]}, {peer["threads"]} threads; its model: generator {peer["generator_parameters"]}, critic {peer["critic_parameters"]} parameters");
+        PrintLaunches(d, size, ngf, ndf, batch);
+    }
+
+    /// <summary>
+    /// Kernel launches and host synchronizations of one iteration (after a warm-up) on an ILGPU device: the bench
+    /// device when it is one, else ILGPU's CPU accelerator at 2 filters and batch 1 (the counts follow the layer
+    /// structure; a second count at 4 filters and batch 2 shows whether they depend on the sizes).
+    /// </summary>
+    private static void PrintLaunches(Device bench, int size, int ngf, int ndf, int batch)
+    {
+        bool own = bench.Kind == DeviceKind.Cpu;
+        using var owned = own ? Device.Create(DeviceKind.IlgpuCpu) : null;
+        var d = owned ?? bench;
+        var shapes = own ? new[] { (2, 2, 1), (4, 4, 2) } : [(ngf, ndf, batch)];
+        foreach (var precision in new[] { Precision.Fp32, Precision.Mixed })
+            foreach (var (g, c, b) in shapes)
+            {
+                var config = new GanConfig { Size = size, Ngf = g, Ndf = c };
+                using var trainer = new Trainer(config, new TrainOptions { BatchSize = b, Precision = precision }, Dataset.Spheres(b, size, 1).ToTensor(d), d);
+                trainer.TrainStep();
+                d.Counters.Reset();
+                trainer.TrainStep();
+                Console.WriteLine($"launches per iteration, {precision.ToString().ToLowerInvariant()}, {size}^3 nGf {g} nDf {c} batch {b} on {d.Kind.Name()}: " +
+                                  $"{d.Counters.Launches} kernel launches, {d.Counters.HostSyncs} host synchronizations");
+            }
     }
 }

@@ -56,6 +56,9 @@ public sealed class Device : IDisposable
     /// <summary>Device memory in bytes; for the CPU backends, the memory available to this process.</summary>
     public long MemoryBytes => Backend.MemoryBytes;
 
+    /// <summary>Kernel launches and host synchronizations so far (counted by the ILGPU backends; 0 on the host backend).</summary>
+    public DeviceCounters Counters => Backend.Counters;
+
     /// <summary>Number of tensors of this device not yet disposed.</summary>
     public int LiveTensors => Volatile.Read(ref _liveTensors);
 

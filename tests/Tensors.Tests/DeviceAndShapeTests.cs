@@ -68,4 +68,31 @@ public class DeviceAndShapeTests
         Assert.Equal(8, DType.Float64.Size());
         Assert.Throws<ArgumentException>(() => DTypeInfo.Parse("int8"));
     }
+
+    [Fact]
+    public void IlgpuDevicesCountLaunchesAndHostSyncsAndTheHostBackendCountsNothing()
+    {
+        // Own devices: the shared test devices are used by tests running in parallel.
+        using var ilgpu = Device.Create(DeviceKind.IlgpuCpu);
+        using (TensorScope.Begin())
+        {
+            var a = Tensor.FromArray(new[] { 1.0, 2, 3 }, device: ilgpu);
+            ilgpu.Counters.Reset();
+            var sum = Ops.Sum(Ops.Add(a, a));
+            long launches = ilgpu.Counters.Launches;
+            Assert.True(launches >= 2, $"add and sum launched {launches} kernels");
+            Assert.Equal(0, ilgpu.Counters.HostSyncs);
+            Assert.Equal(12.0, sum.Item());
+            Assert.Equal(1, ilgpu.Counters.HostSyncs);
+            Assert.Equal(launches, ilgpu.Counters.Launches);
+        }
+        using var host = Device.Create(DeviceKind.Cpu);
+        using (TensorScope.Begin())
+        {
+            host.Counters.Reset();
+            var b = Tensor.FromArray(new[] { 1.0, 2 }, device: host);
+            Assert.Equal(6.0, Ops.Sum(Ops.Add(b, b)).Item());
+            Assert.Equal((0L, 0L), (host.Counters.Launches, host.Counters.HostSyncs));
+        }
+    }
 }

@@ -22,6 +22,9 @@ internal interface IBackend : IDisposable
     /// <summary>Memory the device can hold, in bytes.</summary>
     long MemoryBytes { get; }
 
+    /// <summary>Launches and host synchronizations so far (ILGPU backends; the host's stay 0).</summary>
+    DeviceCounters Counters { get; }
+
     /// <summary>Facts for <c>voxelgan info</c>, as (label, value) lines.</summary>
     IReadOnlyList<(string Label, string Value)> Describe();
 

@@ -21,6 +21,8 @@ internal sealed unsafe partial class HostBackend : IBackend
 
     public DeviceKind Kind => DeviceKind.Cpu;
 
+    public DeviceCounters Counters { get; } = new();
+
     public string Name { get; } = CpuName();
 
     public long MemoryBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;

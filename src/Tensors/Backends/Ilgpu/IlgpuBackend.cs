@@ -83,7 +83,13 @@ internal sealed partial class IlgpuBackend : IBackend
 
     public DeviceBuffer Allocate(long bytes) => new IlgpuBuffer(_accelerator.Allocate1D<byte>(bytes));
 
-    public void Synchronize() => _accelerator.Synchronize();
+    public DeviceCounters Counters { get; } = new();
+
+    public void Synchronize()
+    {
+        Counters.CountHostSync();
+        _accelerator.Synchronize();
+    }
 
     public void Upload(ReadOnlySpan<byte> source, Tensor destination) =>
         destination.Bytes().SubView(0, source.Length).CopyFromCPU(_accelerator.DefaultStream, source);
@@ -91,6 +97,7 @@ internal sealed partial class IlgpuBackend : IBackend
     public void Download(Tensor source, Span<byte> destination)
     {
         source.Bytes().SubView(0, destination.Length).CopyToCPU(_accelerator.DefaultStream, destination);
+        Counters.CountHostSync();
         _accelerator.DefaultStream.Synchronize();
     }
 
@@ -112,6 +119,7 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct
     {
         if (work == 0) return;
+        Counters.CountLaunch();
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2);
     }
@@ -120,6 +128,7 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct
     {
         if (work == 0) return;
+        Counters.CountLaunch();
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3);
     }
@@ -128,6 +137,7 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct
     {
         if (work == 0) return;
+        Counters.CountLaunch();
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3, a4);
     }
@@ -136,6 +146,7 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct
     {
         if (work == 0) return;
+        Counters.CountLaunch();
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3, a4, a5);
     }
@@ -145,6 +156,7 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct
     {
         if (work == 0) return;
+        Counters.CountLaunch();
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3, a4, a5, a6);
     }
