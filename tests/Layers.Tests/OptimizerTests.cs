@@ -101,6 +101,28 @@ public class OptimizerTests
         Assert.Equal(5, norm, 12);
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(1e300)]
+    public void AllFiniteFindsANonFiniteElementInAnyTensorOfAnyDType(double bad)
+    {
+        // One read for all tensors: a non-finite value in the last of several (float32 and float64) is still seen;
+        // 1e300 is finite in float64 and must not be mistaken for an overflow.
+        using var scope = TensorScope.Begin();
+        var finite = new[]
+        {
+            Tensor.FromArray(new[] { 1f, -2f, 3e38f }, device: D),
+            Tensor.FromArray(new[] { 3f, 4f }, device: D),
+            Tensor.FromArray(new[] { 1e-300, -5.0 }, device: D),
+        };
+        Assert.True(DynamicLossScaler.AllFinite(finite));
+        Assert.True(DynamicLossScaler.AllFinite([]));
+        var last = Tensor.FromArray(new[] { 0.5, bad }, device: D);
+        Assert.Equal(double.IsFinite(bad), DynamicLossScaler.AllFinite([.. finite, last]));
+    }
+
     [Fact]
     public void AnInjectedOverflowSkipsExactlyOneStepAndHalvesTheScale()
     {

@@ -43,16 +43,21 @@ public sealed class DynamicLossScaler(double initialScale = 32768, int growthInt
         return true;
     }
 
-    /// <summary>True when every element of every tensor is finite (one reduction and one host read per tensor, stopping at the first non-finite one).</summary>
+    /// <summary>
+    /// True when every element of every tensor is finite: one reduction per tensor on the device, their
+    /// results gathered into one vector and summed, and one read to the host (a read per tensor would make
+    /// the check the main source of host synchronizations of a training step).
+    /// </summary>
     public static bool AllFinite(IEnumerable<Tensor> tensors)
     {
         using var scope = TensorScope.Begin();
-        foreach (var t in tensors)
+        // 0 * x is 0 for finite x and NaN for inf or NaN, so a sum is NaN exactly when one element is not finite.
+        var partials = tensors.Select(t =>
         {
-            // 0 * x is 0 for finite x and NaN for inf or NaN, so the sum is NaN exactly when one is not finite.
-            if (double.IsNaN(Ops.Sum(Ops.MulScalar(t, 0)).Item())) return false;
-        }
-        return true;
+            var sum = Ops.Reshape(Ops.Sum(Ops.MulScalar(t, 0)), 1);
+            return sum.DType == DType.Float32 ? sum : Ops.Cast(sum, DType.Float32);
+        }).ToList();
+        return partials.Count == 0 || !double.IsNaN(Ops.Sum(Ops.Concat(partials, 0)).Item());
     }
 
     /// <summary>Restores the state saved in a checkpoint.</summary>
