@@ -2,11 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using VoxelGan.Autograd;
-using VoxelGan.Gan.Data;
 using VoxelGan.Gan.Models;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
-using VoxelGan.Tensors.Kernels;
 using static VoxelGan.Autograd.Functional;
 
 namespace VoxelGan.Gan.Training;
