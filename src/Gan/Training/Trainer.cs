@@ -109,14 +109,14 @@ public sealed class Trainer : IDisposable
         (lossD * Seed(_critic)).Backward();
         // The generator's weights hold the gradient of E[D(fake)], which the generator maximizes.
         bool skipped = !Apply([(_critic, StepDirection.Descend), (_synthesis, StepDirection.Ascend), (_mapping, StepDirection.Ascend)]);
-        return Metrics(step, lossD, gp, dReal, dFake, fake.Data, skipped);
+        return Metrics(step, lossD.Data, gp.Data, dReal.Data, dFake.Data, fake.Data, skipped);
     }
 
     /// <summary>The usual WGAN-GP alternation: <c>CriticSteps</c> critic updates, then one generator update.</summary>
     private StepMetrics AlternatingStep(long step)
     {
         using var scope = TensorScope.Begin();
-        double lossD = 0, gp = 0, dReal = 0, dFake = 0;
+        Tensor? lossD = null, gp = null, dReal = null;
         bool skipped = false;
         for (int k = 0; k < Options.CriticSteps; k++)
         {
@@ -128,7 +128,8 @@ public sealed class Trainer : IDisposable
             var (l, p, r, f) = CriticLoss(Batch(step, k), fake, rng);
             (l * Seed(_critic)).Backward();
             skipped |= !Apply([(_critic, StepDirection.Descend)]);
-            (lossD, gp, dReal, dFake) = (l.Item(), p.Item(), r.Item(), f.Item());
+            // The last critic step's values are reported; they outlive the inner scope (scalars, freed with the step's).
+            (lossD, gp, dReal) = (l.Data.MoveToOuter(), p.Data.MoveToOuter(), r.Data.MoveToOuter());
         }
         Models.ZeroGrad();
         var fakeG = GenerateForTraining(Latent(Rng(step, Options.CriticSteps)));
@@ -136,7 +137,8 @@ public sealed class Trainer : IDisposable
         (lossG * Seed(_synthesis)).Backward();
         skipped |= !Apply([(_synthesis, StepDirection.Descend), (_mapping, StepDirection.Descend)]);
         Models.Critic.ZeroGrad();
-        return Metrics(step, lossD, gp, dReal, -lossG.Item(), fakeG.Data, skipped);
+        // E[D(fake)] of the generator's batch is -L_G.
+        return Metrics(step, lossD!, gp!, dReal!, (-lossG).Data, fakeG.Data, skipped);
     }
 
     private (Var Loss, Var Penalty, Var MeanReal, Var MeanFake) CriticLoss(Tensor real, Var fake, RandomGenerator rng)
@@ -181,18 +183,22 @@ public sealed class Trainer : IDisposable
         return applied;
     }
 
-    private StepMetrics Metrics(long step, Var lossD, Var gp, Var dReal, Var dFake, Tensor fake, bool skipped) =>
-        Metrics(step, lossD.Item(), gp.Item(), dReal.Item(), dFake.Item(), fake, skipped);
-
-    private StepMetrics Metrics(long step, double lossD, double gp, double dReal, double dFake, Tensor fake, bool skipped)
+    /// <summary>
+    /// The step's metrics from one host read: the critic loss, the penalty, the two critic means and the
+    /// generated batch's mean and mean square are gathered on the device first (a read each would be six
+    /// host synchronizations per iteration).
+    /// </summary>
+    private StepMetrics Metrics(long step, Tensor lossD, Tensor gp, Tensor dReal, Tensor dFake, Tensor fake, bool skipped)
     {
-        NonFiniteLossException.ThrowIfNotFinite(step, "critic loss", lossD);
-        NonFiniteLossException.ThrowIfNotFinite(step, "generator loss", -dFake);
         using var scope = TensorScope.Begin();
         var f = fake.DType == DType.Float32 ? fake : Ops.Cast(fake, DType.Float32);
-        double mean = Ops.Mean(f).Item();
-        double std = Math.Sqrt(Math.Max(0, Ops.Mean(Ops.Square(f)).Item() - mean * mean));
-        return new StepMetrics(step, lossD, -dFake, gp, dReal - dFake, mean, std, LossScale(_critic), skipped, _clock.Elapsed.TotalSeconds);
+        static Tensor Scalar(Tensor t) => Ops.Reshape(t.DType == DType.Float32 ? t : Ops.Cast(t, DType.Float32), 1);
+        var v = Ops.Concat([Scalar(lossD), Scalar(gp), Scalar(dReal), Scalar(dFake), Scalar(Ops.Mean(f)), Scalar(Ops.Mean(Ops.Square(f)))], 0).ToArray<float>();
+        double critic = v[0], penalty = v[1], real = v[2], generated = v[3], mean = v[4];
+        NonFiniteLossException.ThrowIfNotFinite(step, "critic loss", critic);
+        NonFiniteLossException.ThrowIfNotFinite(step, "generator loss", -generated);
+        double std = Math.Sqrt(Math.Max(0, v[5] - mean * mean));
+        return new StepMetrics(step, critic, -generated, penalty, real - generated, mean, std, LossScale(_critic), skipped, _clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The training volumes of (step, substep), in the order of <see cref="BatchSchedule"/>.</summary>
