@@ -15,6 +15,8 @@ from peer_timing import median_time
 import torch
 import torch.nn as nn
 
+from gan_critic import Critic
+
 size, ngf, ndf, batch = (int(a) for a in (sys.argv[1:5] + ["32", "32", "16", "8"][len(sys.argv[1:5]):]))
 threads = int(sys.argv[5]) if len(sys.argv) > 5 else 2
 repeats = int(sys.argv[6]) if len(sys.argv) > 6 else 3
@@ -49,32 +51,7 @@ class Generator(nn.Module):
         return -1 + (torch.tanh(self.output(x)) + 1)
 
 
-class Block(nn.Module):
-    def __init__(self, cin, cout, pool):
-        super().__init__()
-        self.skip = nn.Conv3d(cin, cout, 1)
-        self.conv1 = nn.Conv3d(cin, cout, 3, padding=1)
-        self.conv2 = nn.Conv3d(cout, cout, 3, padding=1)
-        self.act = nn.LeakyReLU(0.3)
-        self.pool = nn.AvgPool3d(2) if pool else nn.Identity()
-
-    def forward(self, x):
-        return self.pool(self.act(self.conv2(self.act(self.conv1(x))) + self.skip(x)))
-
-
-class Critic(nn.Module):
-    def __init__(self):
-        super().__init__()
-        n = size.bit_length() - 1
-        chans = [1] + [ndf << b for b in range(n)]
-        self.blocks = nn.Sequential(*[Block(chans[b], chans[b + 1], b < n - 1) for b in range(n)])
-        self.head = nn.Linear(8 * chans[-1], 1)
-
-    def forward(self, x):
-        return self.head(self.blocks(x).flatten(1))
-
-
-G, D = Generator().to(device), Critic().to(device)
+G, D = Generator().to(device), Critic(size, ndf).to(device)
 for m in list(G.modules()) + list(D.modules()):
     if isinstance(m, (nn.Linear, nn.Conv3d, nn.ConvTranspose3d)):
         nn.init.orthogonal_(m.weight)

@@ -41,6 +41,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from gan_critic import Critic
+
 p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument("--label", default="trial")
 p.add_argument("--data", default="runs/recipe/data16", help="folder of training volumes: voxelgan spheres --count 64 --size 16 --radius 2 --fraction 0.2 --seed 1 --style periodic --out runs/recipe/data16")
@@ -150,32 +152,7 @@ class Generator(nn.Module):
         return (y, a) if return_pre else y
 
 
-class Block(nn.Module):
-    def __init__(self, cin, cout, pool):
-        super().__init__()
-        self.skip = nn.Conv3d(cin, cout, 1)
-        self.conv1 = nn.Conv3d(cin, cout, 3, padding=1)
-        self.conv2 = nn.Conv3d(cout, cout, 3, padding=1)
-        self.act = nn.LeakyReLU(0.3)
-        self.pool = nn.AvgPool3d(2) if pool else nn.Identity()
-
-    def forward(self, x):
-        return self.pool(self.act(self.conv2(self.act(self.conv1(x))) + self.skip(x)))
-
-
-class Critic(nn.Module):
-    def __init__(self):
-        super().__init__()
-        nblk = int(math.log2(n))
-        chans = [1] + [args.ndf << b for b in range(nblk)]
-        self.blocks = nn.Sequential(*[Block(chans[b], chans[b + 1], b < nblk - 1) for b in range(nblk)])
-        self.head = nn.Linear(8 * chans[-1], 1)
-
-    def forward(self, x):
-        return self.head(self.blocks(x).flatten(1))
-
-
-G, D = Generator(), Critic()
+G, D = Generator(), Critic(n, args.ndf)
 gain = nn.init.calculate_gain("leaky_relu", 0.2) if args.gain == "lrelu" else float(args.gain)
 for m in list(G.modules()) + list(D.modules()):
     if isinstance(m, (nn.Linear, nn.Conv3d, nn.ConvTranspose3d)):
