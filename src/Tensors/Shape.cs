@@ -204,13 +204,13 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
                 throw new ShapeException($"ConvTranspose3d: input {y} with kernel {w[2]}, stride {stride}, padding {padding}, output padding {Format(outputPadding)} gives an empty output");
         }
         var x = new Shape(dims);
-        if (outputPadding.Any(op => op < 0)) CheckConvExtents("ConvTranspose3d", x, y, w[2], stride, padding);
+        CheckConvExtents("ConvTranspose3d", x, y, w[2], stride, padding); // output paddings in [0, s) always fit
         return x;
     }
 
     /// <summary>
     /// Throws unless fine grid <paramref name="x"/> and coarse grid <paramref name="y"/> can be the two sides of
-    /// one convolution (kernel K, stride s, padding p before): on every spatial axis, with n = x's and m = y's
+    /// one convolution (kernel K, stride s, padding p before): the same batch, and on every spatial axis, with n = x's and m = y's
     /// extent, either m is PyTorch's (n + 2p - K) / s + 1, or the last coarse voxel's window starts inside x
     /// ((m - 1) s - p &lt;= n - 1) and x ends before the window after it would (n &lt;= (m - 1) s - p + K + s - 1),
     /// which admits TensorFlow's 'same' (padding split unevenly, the larger part after).
@@ -218,6 +218,9 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     public static void CheckConvExtents(string op, Shape x, Shape y, int kernel, int stride, int padding)
     {
         if (x.Rank != 5 || y.Rank != 5) throw new ShapeException($"{op}: {x} and {y} must both be [N, C, D, H, W]");
+        if (x[0] != y[0]) throw new ShapeException($"{op}: {x} and {y} hold different batch sizes ({x[0]} and {y[0]})");
+        if (kernel < 1 || stride < 1 || padding < 0)
+            throw new ShapeException($"{op}: kernel {kernel} and stride {stride} must be positive, padding {padding} non-negative");
         for (int a = 2; a < 5; a++)
         {
             int n = x[a], m = y[a], span = n + 2 * padding - kernel;

@@ -208,6 +208,8 @@ public class ConvTests
         Assert.Contains("three values", Assert.Throws<ShapeException>(() => Ops.Conv3d(x, Tensor.Zeros(new Shape(3, 2, 3, 3, 3), device: D), 2, 0, [2, 2])).Message);
         Assert.Contains("not the two sides", Assert.Throws<ShapeException>(() => Ops.ConvTranspose3d(x, Tensor.Zeros(new Shape(2, 3, 3, 3, 3), device: D), 2, 0, -3)).Message);
         Assert.Contains("not the two sides", Assert.Throws<ShapeException>(() => Ops.Conv3dWeightGrad(Tensor.Zeros(new Shape(1, 2, 8, 8, 8), device: D), Tensor.Zeros(new Shape(1, 3, 2, 4, 4), device: D), 3, 2, 0)).Message);
+        Assert.Contains("different batch sizes", Assert.Throws<ShapeException>(() => Ops.Conv3dWeightGrad(Tensor.Zeros(new Shape(2, 2, 8, 8, 8), device: D), Tensor.Zeros(new Shape(3, 3, 4, 4, 4), device: D), 3, 2, 1)).Message);
+        Assert.Contains("must be positive", Assert.Throws<ShapeException>(() => Ops.Conv3dWeightGrad(Tensor.Zeros(new Shape(1, 2, 8, 8, 8), device: D), Tensor.Zeros(new Shape(1, 3, 4, 4, 4), device: D), 0, 2, 1)).Message);
         Assert.Contains("multiple", Assert.Throws<ShapeException>(() => Ops.AvgPool3d(Tensor.Zeros(new Shape(1, 1, 5, 4, 4), device: D), 2)).Message);
         Assert.Contains("[N, C, D, H, W]", Assert.Throws<ShapeException>(() => Ops.AvgPool3d(Tensor.Zeros(new Shape(4, 4), device: D), 2)).Message);
     }

@@ -43,12 +43,8 @@ public static partial class Ops
     public static Tensor Conv3dWeightGrad(Tensor x, Tensor y, int kernel, int stride = 1, int padding = 0)
     {
         RequireCompatible(x, y, nameof(Conv3dWeightGrad));
-        if (x.Shape.Rank != 5 || y.Shape.Rank != 5)
-            throw new ShapeException($"Conv3dWeightGrad: input {x.Shape} and output gradient {y.Shape} must both be [N, C, D, H, W]");
-        var wShape = new Shape(y.Shape[1], x.Shape[1], kernel, kernel, kernel);
-        if (kernel < 1 || stride < 1 || padding < 0)
-            throw new ShapeException($"Conv3dWeightGrad: kernel {kernel} and stride {stride} must be positive, padding {padding} non-negative");
         Shape.CheckConvExtents(nameof(Conv3dWeightGrad), x.Shape, y.Shape, kernel, stride, padding);
+        var wShape = new Shape(y.Shape[1], x.Shape[1], kernel, kernel, kernel);
         var g = ConvGeometry.Create(x.Shape, y.Shape, kernel, stride, padding);
         var w = Tensor.Empty(wShape, x.DType, x.Device);
         if (w.Numel == 0) return w;
