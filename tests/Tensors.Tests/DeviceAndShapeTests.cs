@@ -85,6 +85,12 @@ public class DeviceAndShapeTests
             Assert.Equal(12.0, sum.Item());
             Assert.Equal(1, ilgpu.Counters.HostSyncs);
             Assert.Equal(launches, ilgpu.Counters.Launches);
+            // Several scalars of mixed dtypes come back with one read.
+            var values = Ops.ReadScalars([sum, Ops.Max(a), Tensor.FromArray(new[] { 0.25f }, device: ilgpu), Ops.Reshape(Tensor.FromArray(new[] { -1.5 }, device: ilgpu), 1, 1)]);
+            Assert.Equal([12.0, 3.0, 0.25, -1.5], values);
+            Assert.Equal(2, ilgpu.Counters.HostSyncs);
+            Assert.Contains("one-element", Assert.Throws<ShapeException>(() => Ops.ReadScalars([a])).Message);
+            Assert.Empty(Ops.ReadScalars([]));
         }
         using var host = Device.Create(DeviceKind.Cpu);
         using (TensorScope.Begin())

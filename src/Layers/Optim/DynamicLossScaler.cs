@@ -44,20 +44,15 @@ public sealed class DynamicLossScaler(double initialScale = 32768, int growthInt
     }
 
     /// <summary>
-    /// True when every element of every tensor is finite: one reduction per tensor on the device, their
-    /// results gathered into one vector and summed, and one read to the host (a read per tensor would make
-    /// the check the main source of host synchronizations of a training step).
+    /// True when every element of every tensor is finite: one reduction per tensor on the device and one read to
+    /// the host for all of them (<see cref="Ops.ReadScalars"/>; a read per tensor would make the check the main
+    /// source of host synchronizations of a training step).
     /// </summary>
     public static bool AllFinite(IEnumerable<Tensor> tensors)
     {
         using var scope = TensorScope.Begin();
         // 0 * x is 0 for finite x and NaN for inf or NaN, so a sum is NaN exactly when one element is not finite.
-        var partials = tensors.Select(t =>
-        {
-            var sum = Ops.Reshape(Ops.Sum(Ops.MulScalar(t, 0)), 1);
-            return sum.DType == DType.Float32 ? sum : Ops.Cast(sum, DType.Float32);
-        }).ToList();
-        return partials.Count == 0 || !double.IsNaN(Ops.Sum(Ops.Concat(partials, 0)).Item());
+        return !Ops.ReadScalars([.. tensors.Select(t => Ops.Sum(Ops.MulScalar(t, 0)))]).Any(double.IsNaN);
     }
 
     /// <summary>Restores the state saved in a checkpoint.</summary>

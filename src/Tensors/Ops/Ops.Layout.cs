@@ -63,6 +63,22 @@ public static partial class Ops
         return y;
     }
 
+    /// <summary>
+    /// The values of several one-element tensors (on one device) with one host read: they are gathered into one
+    /// vector on the device first, in their common dtype or float64 when they differ. A read each would wait for
+    /// the device once per value.
+    /// </summary>
+    public static double[] ReadScalars(IReadOnlyList<Tensor> scalars)
+    {
+        if (scalars.Count == 0) return [];
+        foreach (var t in scalars)
+            if (t.Numel != 1) throw new ShapeException($"ReadScalars: {t} is not a one-element tensor");
+        var dtype = scalars.All(t => t.DType == scalars[0].DType) ? scalars[0].DType : DType.Float64;
+        using var scope = TensorScope.Begin();
+        var parts = scalars.Select(t => t.DType == dtype ? t.Reshape(1) : Cast(t.Reshape(1), dtype)).ToList();
+        return Concat(parts, 0).ToDoubleArray();
+    }
+
     /// <summary>Joins tensors along an existing axis; all other extents must agree.</summary>
     public static Tensor Concat(IReadOnlyList<Tensor> tensors, int axis)
     {
