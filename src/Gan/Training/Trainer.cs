@@ -157,30 +157,30 @@ public sealed class Trainer : IDisposable
     /// </summary>
     private bool Apply((Nadam Optimizer, StepDirection Direction)[] steps)
     {
-        if (_scalers.Count > 0 && Options.LossScalers == LossScalerMode.Shared)
-        {
-            bool all = DynamicLossScaler.AllFinite(steps.SelectMany(s => s.Optimizer.Gradients()));
-            if (!_scalers[_critic].Update(all)) return false;
-        }
+        bool shared = _scalers.Count > 0 && Options.LossScalers == LossScalerMode.Shared;
+        if (shared && !_scalers[_critic].Update(DynamicLossScaler.AllFinite(steps.SelectMany(s => s.Optimizer.Gradients())))) return false;
         bool applied = true;
         foreach (var (optimizer, direction) in steps)
         {
-            if (Options.LossScalers != LossScalerMode.Shared || _scalers.Count == 0)
+            if (!shared && !GradientsUsable(optimizer))
             {
-                bool finite = DynamicLossScaler.AllFinite(optimizer.Gradients());
-                if (!_scalers.TryGetValue(optimizer, out var scaler))
-                {
-                    if (!finite) throw new NonFiniteLossException(Step + 1, "gradient", double.NaN);
-                }
-                else if (!scaler.Update(finite))
-                {
-                    applied = false;
-                    continue;
-                }
+                applied = false;
+                continue;
             }
             optimizer.Step(1 / LossScale(optimizer), direction);
         }
         return applied;
+    }
+
+    /// <summary>
+    /// Whether an optimizer's own gradients can be applied: under mixed precision its scaler decides (and halves
+    /// on an overflow); in fp32 a non-finite gradient stops training.
+    /// </summary>
+    private bool GradientsUsable(Nadam optimizer)
+    {
+        bool finite = DynamicLossScaler.AllFinite(optimizer.Gradients());
+        if (_scalers.TryGetValue(optimizer, out var scaler)) return scaler.Update(finite);
+        return finite ? true : throw new NonFiniteLossException(Step + 1, "gradient", double.NaN);
     }
 
     /// <summary>
@@ -192,8 +192,7 @@ public sealed class Trainer : IDisposable
     {
         using var scope = TensorScope.Begin();
         var f = fake.DType == DType.Float32 ? fake : Ops.Cast(fake, DType.Float32);
-        static Tensor Scalar(Tensor t) => Ops.Reshape(t.DType == DType.Float32 ? t : Ops.Cast(t, DType.Float32), 1);
-        var v = Ops.Concat([Scalar(lossD), Scalar(gp), Scalar(dReal), Scalar(dFake), Scalar(Ops.Mean(f)), Scalar(Ops.Mean(Ops.Square(f)))], 0).ToArray<float>();
+        var v = Ops.ReadScalars([lossD, gp, dReal, dFake, Ops.Mean(f), Ops.Mean(Ops.Square(f))]);
         double critic = v[0], penalty = v[1], real = v[2], generated = v[3], mean = v[4];
         NonFiniteLossException.ThrowIfNotFinite(step, "critic loss", critic);
         NonFiniteLossException.ThrowIfNotFinite(step, "generator loss", -generated);
