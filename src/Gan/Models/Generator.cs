@@ -61,12 +61,8 @@ public sealed class Generator : Module
     /// output and rows or columns of unit norm, E[w^2] = 1 / max(rows, cols) and the output variance is
     /// n E[w^2] times the input's; <paramref name="activationGain"/> makes up for the activation after it.
     /// </summary>
-    private static void Balance(Var weight, double terms, int rows, int cols, double activationGain)
-    {
-        double scale = activationGain / Math.Sqrt(terms / Math.Max(rows, cols));
-        using var scaled = Ops.MulScalar(weight.Data, scale);
-        Ops.CopyInto(weight.Data, scaled);
-    }
+    private static void Balance(Var weight, double terms, int rows, int cols, double activationGain) =>
+        Initializers.Rescale(weight.Data, activationGain / Math.Sqrt(terms / Math.Max(rows, cols)));
 
     /// <summary>A transposed convolution W [Cin, Cout, K, K, K] at stride s: Cin max(1, (K/s)^3) terms reach an output voxel on average (at a lattice point for K = 1).</summary>
     private static void Balance(ConvTranspose3d layer, double activationGain)

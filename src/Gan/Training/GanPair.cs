@@ -13,14 +13,9 @@ public sealed class GanPair : Module
         var rng = new RandomGenerator(seed);
         Generator = AddModule("generator", new Generator(config, rng, device));
         Critic = AddModule("critic", new Critic(config, rng, device));
-        // Orthogonal(gain) is gain x Orthogonal(1): scaling after drawing keeps every draw, and so every
-        // existing seed, unchanged at gain 1.
         if (config.InitGain != 1)
-            foreach (var (name, p) in NamedParameters().Where(p => p.Name.EndsWith(".weight", StringComparison.Ordinal)))
-            {
-                using var scaled = Ops.MulScalar(p.Data, config.InitGain);
-                Ops.CopyInto(p.Data, scaled);
-            }
+            foreach (var (_, p) in NamedParameters().Where(p => p.Name.EndsWith(".weight", StringComparison.Ordinal)))
+                Initializers.Rescale(p.Data, config.InitGain);
     }
 
     /// <summary>The generator.</summary>

@@ -34,6 +34,16 @@ public static class Initializers
         return Ops.Cast(host, dtype);
     }
 
+    /// <summary>
+    /// Multiplies an initialized weight by <paramref name="factor"/> in place: Orthogonal(gain) is gain x
+    /// Orthogonal(1), so rescaling after the draw changes no draw and no seed's other weights.
+    /// </summary>
+    public static void Rescale(Tensor weight, double factor)
+    {
+        using var scaled = Ops.MulScalar(weight, factor);
+        Ops.CopyInto(weight, scaled);
+    }
+
     /// <summary>A tensor of zeros (biases).</summary>
     public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null) => Tensor.Zeros(shape, dtype, device);
 }
