@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using VoxelGan.Gan.Evaluation;
-using VoxelGan.Gan.Figures;
 using VoxelGan.Gan.Generation;
 using VoxelGan.Gan.Training;
 using VoxelGan.Tensors;
-using VoxelGan.Tensors.IO;
 
 namespace VoxelGan.Gan.Demo;
 
@@ -47,12 +45,7 @@ public static class DemoPipeline
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
         stage?.Report("[2/4] writing the training volumes used as the baseline");
-        int n = gan.Size;
-        var baseline = data.Load(n);
-        for (int i = 0; i < DemoOptions.VolumeCount; i++)
-            NpyFile.Write(Path.Combine(dir, "real", $"sphere_{i:D4}.npy"), Array.ConvertAll(baseline.Volumes[i].Values, v => (byte)v), n, n, n);
-        SliceGrid.Save(Path.Combine(dir, "real", "slices.png"), baseline.Volumes.Take(DemoOptions.VolumeCount).Select(v => v.CentreSlice()).ToList(), n, n, 0, 1,
-            columns: 4, zoom: Math.Max(1, 128 / n));
+        SetComparison.WriteBaseline(data.Load(gan.Size), DemoOptions.VolumeCount, Path.Combine(dir, "real"));
 
         stage?.Report($"[3/4] generating {DemoOptions.VolumeCount} volumes");
         using (var sampler = Sampler.FromCheckpoint(Path.Combine(dir, "run", "latest.safetensors"), device))

@@ -63,6 +63,21 @@ public static class SetComparison
         return new SetComparisonReport(result, diversity, jsonPath, plotPath);
     }
 
+    /// <summary>
+    /// Writes the first <paramref name="count"/> volumes of <paramref name="data"/> as the baseline a generated
+    /// set is compared with, replacing an earlier one: <c>sphere_NNNN.npy</c> (uint8, as <c>voxelgan spheres</c>
+    /// names them) and <c>slices.png</c> (centre slices of the first 16).
+    /// </summary>
+    public static void WriteBaseline(Dataset data, int count, string folder)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, data.Volumes.Count);
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        for (int i = 0; i < count; i++) VolumeFile.Write(Path.Combine(folder, $"sphere_{i:D4}.npy"), data.Volumes[i], asBytes: true);
+        int n = data.Size;
+        SliceGrid.Save(Path.Combine(folder, "slices.png"), data.Volumes.Take(Math.Min(count, 16)).Select(v => v.CentreSlice()).ToList(), n, n, 0, 1,
+            columns: 4, zoom: Math.Max(1, 128 / n));
+    }
+
     /// <summary>Phase maps of every volume of a folder, which must all be cubes of one size.</summary>
     public static (List<byte[]> Phases, int Size) ReadPhases(string dir, double? threshold)
     {

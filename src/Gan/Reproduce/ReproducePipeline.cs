@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using VoxelGan.Gan.Evaluation;
-using VoxelGan.Gan.Figures;
 using VoxelGan.Gan.Generation;
 using VoxelGan.Gan.Training;
 using VoxelGan.Tensors;
-using VoxelGan.Tensors.IO;
 
 namespace VoxelGan.Gan.Reproduce;
 
@@ -58,13 +56,10 @@ public static class ReproducePipeline
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
         var baseline = config.Data.Load(config.Gan.Size);
-        int n = config.Gan.Size, count = Math.Min(options.Volumes, baseline.Volumes.Count);
+        int count = Math.Min(options.Volumes, baseline.Volumes.Count);
         stage?.Report($"[2/4] writing {count} training volumes as the baseline");
         string realDir = Path.Combine(dir, "real");
-        if (Directory.Exists(realDir)) Directory.Delete(realDir, recursive: true);
-        for (int i = 0; i < count; i++)
-            NpyFile.Write(Path.Combine(realDir, $"sphere_{i:D5}.npy"), Array.ConvertAll(baseline.Volumes[i].Values, v => (byte)v), n, n, n);
-        SliceGrid.Save(Path.Combine(realDir, "slices.png"), baseline.Volumes.Take(16).Select(v => v.CentreSlice()).ToList(), n, n, 0, 1, columns: 4, zoom: Math.Max(1, 128 / n));
+        SetComparison.WriteBaseline(baseline, count, realDir);
 
         stage?.Report($"[3/4] generating {options.Volumes} volumes");
         string generatedDir = Path.Combine(dir, "generated");
