@@ -56,8 +56,8 @@ public sealed record RunConfig(GanConfig Gan, TrainOptions Train, DataSpec Data,
     {
         try
         {
-            var config = JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new InvalidDataException($"{source}: empty run configuration");
             var root = JsonNode.Parse(json);
+            var config = root.Deserialize<RunConfig>(Json) ?? throw new InvalidDataException($"{source}: empty run configuration");
             bool Has(string section, string key) => root?[section] is JsonObject o && o.ContainsKey(key);
             if (!Has("gan", "transposed_convolution")) config = config with { Gan = config.Gan with { TransposedConvolution = SameConvention.PyTorch } };
             if (!Has("train", "recipe_version")) config = config with { Train = Legacy(config.Train) };
