@@ -14,19 +14,15 @@ internal static class DataCommands
         var radius = new Option<double>("--radius") { Description = "sphere radius in voxels (paper: 4 at 32^3, 8 at 64^3)", DefaultValueFactory = _ => 4 };
         var fraction = new Option<double>("--fraction") { Description = "inclusion volume fraction", DefaultValueFactory = _ => 0.2 };
         var seed = new Option<int>("--seed") { Description = "random seed (volume i uses seed*7919 + i)", DefaultValueFactory = _ => 0 };
-        var style = new Option<string>("--style") { Description = "periodic (non-overlapping, wrapping) or authors (integer centres, clipped, overlapping)", DefaultValueFactory = _ => "periodic" };
+        var style = new ChoiceOption<SphereStyle>("--style", "periodic non-overlapping, wrapping packings or the authors' generator (integer centres in [0, n-2], clipped, overlapping)",
+            SphereStyle.Periodic, ("periodic", SphereStyle.Periodic), ("authors", SphereStyle.Authors));
         var output = new Option<DirectoryInfo>("--out") { Description = "output folder for sphere_NNNN.npy (uint8)", Required = true };
-        var command = new Command("spheres", "Generate spherical-inclusion volumes (.npy, uint8 0/1).") { count, size, radius, fraction, seed, style, output };
+        var command = new Command("spheres", "Generate spherical-inclusion volumes (.npy, uint8 0/1).") { count, size, radius, fraction, seed, style.Option, output };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             int n = parse.GetValue(count), s = parse.GetValue(size);
             if (n < 1) throw new ArgumentException($"--count must be positive, got {n}");
-            var st = parse.GetValue(style) switch
-            {
-                "periodic" => SphereStyle.Periodic,
-                "authors" => SphereStyle.Authors,
-                var x => throw new ArgumentException($"--style must be periodic or authors, got '{x}'"),
-            };
+            var st = style.Get(parse);
             var dir = parse.GetValue(output)!.FullName;
             using var progress = new ConsoleProgress("spheres", n);
             double total = 0;
