@@ -26,6 +26,9 @@ internal sealed class Storage
     public DeviceBuffer Buffer =>
         _buffer ?? throw new ObjectDisposedException(nameof(Tensor), "the tensor's device memory was already freed");
 
+    /// <summary>Whether more than one tensor uses this storage.</summary>
+    public bool IsShared => Volatile.Read(ref _references) > 1;
+
     public void AddReference() => Interlocked.Increment(ref _references);
 
     public void Release()

@@ -5,18 +5,19 @@ namespace VoxelGan.Tensors;
 
 /// <summary>
 /// A contiguous row-major N-d array on a <see cref="Device"/> (volumes are NCDHW). A tensor owns a
-/// pooled device buffer, shared with views made by <see cref="Reshape"/>; dispose it with
-/// <c>using</c>, or let the enclosing <see cref="TensorScope"/> do it.
+/// pooled device buffer, shared with views made by <see cref="Reshape"/> and <see cref="Segment"/>;
+/// dispose it with <c>using</c>, or let the enclosing <see cref="TensorScope"/> do it.
 /// </summary>
 public sealed class Tensor : IDisposable
 {
-    private readonly Storage _storage;
+    private Storage _storage;
     private TensorScope? _scope;
     private bool _disposed;
 
-    private Tensor(Storage storage, Shape shape, DType dtype)
+    private Tensor(Storage storage, Shape shape, DType dtype, long byteOffset = 0)
     {
         _storage = storage;
+        ByteOffset = byteOffset;
         Shape = shape;
         DType = dtype;
         Device.TensorCreated();
@@ -81,7 +82,7 @@ public sealed class Tensor : IDisposable
     public static Tensor Scalar(double value, DType dtype = DType.Float32, Device? device = null) =>
         Full(Shape.Scalar, value, dtype, device);
 
-    /// <summary>The pooled device buffer (for backends); its first <c>Numel * DType.Size()</c> bytes are this tensor's.</summary>
+    /// <summary>The pooled device buffer (for backends); <see cref="Bytes"/> bytes from <see cref="ByteOffset"/> are this tensor's.</summary>
     internal DeviceBuffer Buffer
     {
         get
@@ -93,6 +94,9 @@ public sealed class Tensor : IDisposable
 
     /// <summary>Size of the data in bytes.</summary>
     internal long Bytes => (long)Numel * DType.Size();
+
+    /// <summary>Where this tensor's data starts in <see cref="Buffer"/> (0 except for segments).</summary>
+    internal long ByteOffset { get; private set; }
 
     /// <summary>
     /// Copies the data to the host; <typeparamref name="T"/> must match <see cref="DType"/>
@@ -140,7 +144,46 @@ public sealed class Tensor : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var target = Shape.Reshape(shape);
         _storage.AddReference();
-        return new Tensor(_storage, target, DType);
+        return new Tensor(_storage, target, DType, ByteOffset);
+    }
+
+    /// <summary>
+    /// A view of <paramref name="shape"/>.Numel consecutive elements of this tensor's row-major data, starting at
+    /// element <paramref name="offset"/> (no copy). Flat buffers use it: an optimizer keeps all the parameters of
+    /// a group in one buffer so that one launch updates them all. Like <see cref="Reshape"/>, the view must be
+    /// disposed too.
+    /// </summary>
+    public Tensor Segment(long offset, Shape shape)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(shape);
+        if (offset < 0 || offset + shape.Numel > Numel)
+            throw new ShapeException($"Segment: elements {offset}..{offset + shape.Numel} of shape {shape} do not lie within the {Numel} elements of {this}");
+        _storage.AddReference();
+        return new Tensor(_storage, shape, DType, ByteOffset + offset * DType.Size());
+    }
+
+    /// <summary>
+    /// Copies this tensor's data into <paramref name="arena"/> at element <paramref name="offset"/> and makes this
+    /// tensor a segment of the arena from then on: the same object (every holder, such as a parameter's Var, sees
+    /// the new place), its old buffer released. The tensor must be the only user of its storage (a reshaped view of
+    /// it would silently stay behind), and of the arena's dtype and device.
+    /// </summary>
+    public void RelocateInto(Tensor arena, long offset)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(arena._disposed, arena);
+        if (arena.DType != DType || !ReferenceEquals(arena.Device, Device))
+            throw new ArgumentException($"RelocateInto: {this} cannot move into {arena} (dtype and device must match)");
+        if (_storage.IsShared)
+            throw new InvalidOperationException($"RelocateInto: {this} shares its storage with a view; relocating would leave the view behind");
+        if (ReferenceEquals(_storage, arena._storage))
+            throw new InvalidOperationException($"RelocateInto: {this} already lives in that arena");
+        using (var target = arena.Segment(offset, Shape)) Ops.CopyInto(target, this);
+        arena._storage.AddReference();
+        _storage.Release();
+        _storage = arena._storage;
+        ByteOffset = arena.ByteOffset + offset * DType.Size();
     }
 
     /// <summary>Moves this tensor from its scope to the enclosing one (or to the caller, if none).</summary>

@@ -61,7 +61,7 @@ public class KernelPtxTests
                 _ = Ops.ConvTranspose3d(y, w, 1, 1);
                 _ = Ops.Conv3dWeightGrad(x, y, 3, 1, 1);
                 _ = Ops.Upsample3d(Ops.AvgPool3d(x, 2), 2, 0.125);
-                Ops.NadamUpdate(a, a, Tensor.Zeros(a.Shape, dtype, device), Tensor.Zeros(a.Shape, dtype, device), new NadamCoefficients(1, 0.9, 0.999, 0.1, 1e-7, -0.01, -0.01));
+                Ops.NadamUpdate(a, a, Tensor.Zeros(a.Shape, dtype, device), Tensor.Zeros(a.Shape, dtype, device), new NadamCoefficients(1, 0.9, 0.999, 0.1, 1e-7, -0.01, -0.01, 1), Ops.SumOfSquares(a));
                 _ = Ops.FourierTransform(Ops.Uniform(new Shape(6, 2, 2), rng, dtype: dtype, device: device), 0, -1);
             }
             var xi = Tensor.FromArray(new double[] { 0, 1, 0, 1, 0, 1 }, device: device);

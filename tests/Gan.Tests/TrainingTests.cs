@@ -71,6 +71,25 @@ public sealed class TrainingTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(Precision.Fp32, 1, LossScalerMode.PerOptimizer, 1)]
+    [InlineData(Precision.Mixed, 1, LossScalerMode.PerOptimizer, 1)]
+    [InlineData(Precision.Mixed, 1, LossScalerMode.Shared, 1)]
+    [InlineData(Precision.Fp32, 3, LossScalerMode.PerOptimizer, 4)]
+    public void AnIterationReadsTheDeviceOncePerSettledStep(Precision precision, int criticSteps, LossScalerMode scalers, int syncs)
+    {
+        // The authors' joint update reads the device once (metrics and the optimizers' gates together); the alternation
+        // reads once per critic step, whose loss scale the next backward needs, plus once at the end. Own device: the
+        // shared test devices are used by tests running in parallel.
+        using var device = Device.Create(DeviceKind.IlgpuCpu);
+        var options = new TrainOptions { BatchSize = 2, Precision = precision, CriticSteps = criticSteps, LossScalers = scalers };
+        using var trainer = new Trainer(Tiny, options, Dataset.Spheres(4, 8, 1).ToTensor(device), device);
+        trainer.TrainStep();
+        device.Counters.Reset();
+        trainer.TrainStep();
+        Assert.Equal(syncs, device.Counters.HostSyncs);
+    }
+
     [Fact]
     public void ATrainingStepDoesNotGrowDeviceMemory()
     {

@@ -251,17 +251,22 @@ public class BackendAgreementTests
     [Fact]
     public void NadamUpdatesAgreeBitForBit()
     {
-        var cases = from n in Gen.Choose(0, 2000) from dtype in ComputeType from seed in Gens.Seed select (n, dtype, seed);
+        // The gate decides on the device: clipped or not (sums of squares around the clip norm 1), skipped (inf or NaN
+        // in any entry, own or not), ascending (negative scale); a skipped step must leave all three tensors as they were.
+        var gates = Gen.ArrayOf(Gen.Elements(0.0, 0.25, 4.0, 100.0, double.PositiveInfinity, double.NaN)).Where(g => g.Length is >= 1 and <= 3);
+        var cases = from n in Gen.Choose(0, 2000) from dtype in ComputeType from seed in Gens.Seed from gate in gates
+                    from own in Gen.Choose(0, 2) from clip in Gen.Elements(0.0, 1.0) from scale in Gen.Elements(0.7, -0.7)
+                    select (n, dtype, seed, gate, own: own % gate.Length, clip, scale);
         Prop.ForAll(cases.ToArbitrary(), c =>
         {
-            var coefficients = new NadamCoefficients(0.7, 0.9, 0.999, 0.05, 1e-7, -0.01, -0.02);
+            var coefficients = new NadamCoefficients(c.scale, 0.9, 0.999, 0.05, 1e-7, -0.01, -0.02, c.clip);
             foreach (int which in new[] { 0, 1, 2 })
                 Agree($"Nadam {c} tensor {which}", d =>
                 {
                     var theta = Make(Values(c.seed, c.n), [c.n], c.dtype, d);
                     var m = Make(Values(c.seed + 1, c.n), [c.n], c.dtype, d);
                     var v = Make(Values(c.seed + 2, c.n).Select(Math.Abs).ToArray(), [c.n], c.dtype, d);
-                    Ops.NadamUpdate(theta, Make(Values(c.seed + 3, c.n), [c.n], c.dtype, d), m, v, coefficients);
+                    Ops.NadamUpdate(theta, Make(Values(c.seed + 3, c.n), [c.n], c.dtype, d), m, v, coefficients, Tensor.FromArray(c.gate, device: d), c.own);
                     return new[] { theta, m, v }[which];
                 });
         }).Check(Runs(15));

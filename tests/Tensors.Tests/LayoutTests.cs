@@ -36,6 +36,58 @@ public class LayoutTests
             Assert.Equal(expected, y.ToDoubleArray());
         });
 
+    [Property(MaxTest = 30)]
+    public Property SegmentsReadAndWriteTheirOwnElementsOnEveryBackend() => Prop.ForAll(
+        (from n in Gen.Choose(1, 300) from offset in Gen.Choose(0, n - 1) from length in Gen.Choose(0, n - offset)
+         select (n, offset, length)).ToArbitrary(),
+        c =>
+        {
+            foreach (var device in new[] { TestDevice.Host, TestDevice.IlgpuCpu })
+            {
+                using var scope = TensorScope.Begin();
+                var x = Tensor.FromArray(Iota(c.n), device: device);
+                var segment = x.Segment(c.offset, new Shape(c.length));
+                Assert.Equal(Iota(c.n)[c.offset..(c.offset + c.length)], segment.ToDoubleArray());
+                // An op reads the segment and a copy writes into it; the rest of x is untouched.
+                Ops.CopyInto(segment, Ops.AddScalar(Ops.MulScalar(segment, 2), 1));
+                var expected = Iota(c.n).Select((v, i) => i >= c.offset && i < c.offset + c.length ? 2 * v + 1 : v).ToArray();
+                Assert.Equal(expected, x.ToDoubleArray());
+                // A reshape of a segment, and a segment of a segment, keep the offset.
+                if (c.length > 0)
+                {
+                    Assert.Equal(expected[c.offset..(c.offset + c.length)], segment.Reshape(1, c.length).ToDoubleArray());
+                    Assert.Equal(expected[(c.offset + c.length - 1)..(c.offset + c.length)], segment.Segment(c.length - 1, new Shape(1)).ToDoubleArray());
+                }
+            }
+        });
+
+    [Fact]
+    public void RelocationMovesTheDataAndKeepsTheTensorObject()
+    {
+        foreach (var device in new[] { TestDevice.Host, TestDevice.IlgpuCpu })
+        {
+            using var scope = TensorScope.Begin();
+            var arena = Tensor.Zeros(new Shape(10), DType.Float64, device);
+            var p = Tensor.FromArray(new[] { 1.0, 2, 3 }, device: device);
+            p.RelocateInto(arena, 4);
+            Assert.Equal([1.0, 2, 3], p.ToDoubleArray());
+            Assert.Equal([0.0, 0, 0, 0, 1, 2, 3, 0, 0, 0], arena.ToDoubleArray());
+            Ops.CopyInto(p, Tensor.FromArray(new[] { 7.0, 8, 9 }, device: device));
+            Assert.Equal([0.0, 0, 0, 0, 7, 8, 9, 0, 0, 0], arena.ToDoubleArray());
+            // Both keep the storage alive: disposing the arena first leaves the relocated tensor readable.
+            arena.Dispose();
+            Assert.Equal([7.0, 8, 9], p.ToDoubleArray());
+
+            var other = Tensor.Zeros(new Shape(4), DType.Float64, device);
+            var shared = Tensor.FromArray(new[] { 1.0 }, device: device);
+            _ = shared.Reshape(1, 1);
+            Assert.Contains("view", Assert.Throws<InvalidOperationException>(() => shared.RelocateInto(other, 0)).Message);
+            Assert.Throws<ArgumentException>(() => Tensor.FromArray(new[] { 1f }, device: device).RelocateInto(other, 0));
+            Assert.Throws<ShapeException>(() => Tensor.FromArray(new[] { 1.0, 2 }, device: device).RelocateInto(other, 3));
+            Assert.Throws<ShapeException>(() => other.Segment(-1, new Shape(1)));
+        }
+    }
+
     [Property(MaxTest = 40)]
     public Property SliceThenConcatRestoresTheTensor() => Prop.ForAll(
         (from shape in Gens.Shape(maxRank: 4, maxExtent: 5).Where(s => s.Length > 0)

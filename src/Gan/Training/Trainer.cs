@@ -108,8 +108,8 @@ public sealed class Trainer : IDisposable
         var (lossD, gp, dReal, dFake) = CriticLoss(real, ratio == 1 ? fake : ScaleGradient(fake, ratio), rng);
         (lossD * Seed(_critic)).Backward();
         // The generator's weights hold the gradient of E[D(fake)], which the generator maximizes.
-        bool skipped = !Apply([(_critic, StepDirection.Descend), (_synthesis, StepDirection.Ascend), (_mapping, StepDirection.Ascend)]);
-        return Metrics(step, lossD.Data, gp.Data, dReal.Data, dFake.Data, fake.Data, skipped);
+        var queued = Queue([(_critic, StepDirection.Descend), (_synthesis, StepDirection.Ascend), (_mapping, StepDirection.Ascend)]);
+        return Metrics(step, lossD.Data, gp.Data, dReal.Data, dFake.Data, fake.Data, queued, skippedBefore: false);
     }
 
     /// <summary>The usual WGAN-GP alternation: <c>CriticSteps</c> critic updates, then one generator update.</summary>
@@ -127,7 +127,9 @@ public sealed class Trainer : IDisposable
             using (GradMode.NoGrad()) fake = new Var(Models.Generator.Forward(new Var(Latent(rng)), Options.Precision).Data);
             var (l, p, r, f) = CriticLoss(Batch(step, k), fake, rng);
             (l * Seed(_critic)).Backward();
-            skipped |= !Apply([(_critic, StepDirection.Descend)]);
+            // Each critic step is settled before the next backward, which needs the loss scale it decided.
+            var queued = Queue([(_critic, StepDirection.Descend)]);
+            skipped |= !Settle(queued, Ops.ReadScalars([.. queued.Sums]));
             // The last critic step's values are reported; they outlive the inner scope (scalars, freed with the step's).
             (lossD, gp, dReal) = (l.Data.MoveToOuter(), p.Data.MoveToOuter(), r.Data.MoveToOuter());
         }
@@ -135,10 +137,10 @@ public sealed class Trainer : IDisposable
         var fakeG = GenerateForTraining(Latent(Rng(step, Options.CriticSteps)));
         var lossG = -Mean(Models.Critic.Forward(fakeG, Options.Precision));
         (lossG * Seed(_synthesis)).Backward();
-        skipped |= !Apply([(_synthesis, StepDirection.Descend), (_mapping, StepDirection.Descend)]);
+        var generatorSteps = Queue([(_synthesis, StepDirection.Descend), (_mapping, StepDirection.Descend)]);
         Models.Critic.ZeroGrad();
         // E[D(fake)] of the generator's batch is -L_G.
-        return Metrics(step, lossD!, gp!, dReal!, (-lossG).Data, fakeG.Data, skipped);
+        return Metrics(step, lossD!, gp!, dReal!, (-lossG).Data, fakeG.Data, generatorSteps, skipped);
     }
 
     private (Var Loss, Var Penalty, Var MeanReal, Var MeanFake) CriticLoss(Tensor real, Var fake, RandomGenerator rng)
@@ -150,52 +152,60 @@ public sealed class Trainer : IDisposable
         return (dFake - dReal + gp * Options.GradientPenaltyWeight, gp, dReal, dFake);
     }
 
+    /// <summary>Optimizer steps launched but not yet settled, with the device sums of squares that gate them.</summary>
+    private sealed record QueuedSteps(Nadam[] Optimizers, Tensor[] Sums);
+
     /// <summary>
-    /// Unscales, checks for overflow and steps the optimizers. Under mixed precision an optimizer whose
-    /// gradients overflowed skips its step and its scaler halves (with a shared scaler, an overflow
-    /// anywhere skips them all); in fp32 a non-finite gradient stops training. Returns false when any skipped.
+    /// Launches the optimizers' steps without reading anything to the host: each optimizer's float64 sum of
+    /// squares is reduced on the device, and the update kernels skip the step there when the gate is not finite.
+    /// The gate of an optimizer is its own sum with a scaler per optimizer (or in fp32), and every sum of the
+    /// step with a shared scaler, where an overflow anywhere skips them all.
     /// </summary>
-    private bool Apply((Nadam Optimizer, StepDirection Direction)[] steps)
+    private QueuedSteps Queue((Nadam Optimizer, StepDirection Direction)[] steps)
+    {
+        var sums = steps.Select(s => s.Optimizer.SumOfSquares()).ToArray();
+        bool shared = _scalers.Count > 0 && Options.LossScalers == LossScalerMode.Shared;
+        var all = shared ? Ops.Concat([.. sums.Select(t => t.Reshape(1))], 0) : null;
+        for (int k = 0; k < steps.Length; k++)
+            steps[k].Optimizer.Queue(all ?? sums[k], all is null ? 0 : k, 1 / LossScale(steps[k].Optimizer), steps[k].Direction);
+        return new QueuedSteps([.. steps.Select(s => s.Optimizer)], sums);
+    }
+
+    /// <summary>
+    /// Settles queued steps once their sums have been read (<paramref name="sums"/>, in the queue's order): under
+    /// mixed precision each scaler learns whether its optimizer's step went through (halving on an overflow); in
+    /// fp32 a non-finite gradient stops training. Returns false when any step was skipped.
+    /// </summary>
+    private bool Settle(QueuedSteps queued, IReadOnlyList<double> sums)
     {
         bool shared = _scalers.Count > 0 && Options.LossScalers == LossScalerMode.Shared;
-        if (shared && !_scalers[_critic].Update(DynamicLossScaler.AllFinite(steps.SelectMany(s => s.Optimizer.Gradients())))) return false;
-        bool applied = true;
-        foreach (var (optimizer, direction) in steps)
+        bool allFinite = sums.All(double.IsFinite);
+        if (shared) _scalers[_critic].Update(allFinite);
+        for (int k = 0; k < queued.Optimizers.Length; k++)
         {
-            if (!shared && !GradientsUsable(optimizer))
-            {
-                applied = false;
-                continue;
-            }
-            optimizer.Step(1 / LossScale(optimizer), direction);
+            var optimizer = queued.Optimizers[k];
+            bool applied = shared ? allFinite : double.IsFinite(sums[k]);
+            optimizer.Settle(applied);
+            if (!shared && _scalers.TryGetValue(optimizer, out var scaler)) scaler.Update(applied);
+            else if (_scalers.Count == 0 && !applied) throw new NonFiniteLossException(Step + 1, "gradient", sums[k]);
         }
-        return applied;
+        return allFinite;
     }
 
     /// <summary>
-    /// Whether an optimizer's own gradients can be applied: under mixed precision its scaler decides (and halves
-    /// on an overflow); in fp32 a non-finite gradient stops training.
+    /// The step's metrics and the queued optimizer steps' gates from one host read: the critic loss, the penalty, the
+    /// two critic means, the generated batch's mean and mean square and the sums of squares are gathered on the
+    /// device first (a read each would be a host synchronization each), and the queued steps are settled with them.
     /// </summary>
-    private bool GradientsUsable(Nadam optimizer)
-    {
-        bool finite = DynamicLossScaler.AllFinite(optimizer.Gradients());
-        if (_scalers.TryGetValue(optimizer, out var scaler)) return scaler.Update(finite);
-        return finite ? true : throw new NonFiniteLossException(Step + 1, "gradient", double.NaN);
-    }
-
-    /// <summary>
-    /// The step's metrics from one host read: the critic loss, the penalty, the two critic means and the
-    /// generated batch's mean and mean square are gathered on the device first (a read each would be six
-    /// host synchronizations per iteration).
-    /// </summary>
-    private StepMetrics Metrics(long step, Tensor lossD, Tensor gp, Tensor dReal, Tensor dFake, Tensor fake, bool skipped)
+    private StepMetrics Metrics(long step, Tensor lossD, Tensor gp, Tensor dReal, Tensor dFake, Tensor fake, QueuedSteps queued, bool skippedBefore)
     {
         using var scope = TensorScope.Begin();
         var f = fake.DType == DType.Float32 ? fake : Ops.Cast(fake, DType.Float32);
-        var v = Ops.ReadScalars([lossD, gp, dReal, dFake, Ops.Mean(f), Ops.Mean(Ops.Square(f))]);
+        var v = Ops.ReadScalars([lossD, gp, dReal, dFake, Ops.Mean(f), Ops.Mean(Ops.Square(f)), .. queued.Sums]);
         double critic = v[0], penalty = v[1], real = v[2], generated = v[3], mean = v[4];
         NonFiniteLossException.ThrowIfNotFinite(step, "critic loss", critic);
         NonFiniteLossException.ThrowIfNotFinite(step, "generator loss", -generated);
+        bool skipped = !Settle(queued, v[6..]) || skippedBefore;
         double std = Math.Sqrt(Math.Max(0, v[5] - mean * mean));
         return new StepMetrics(step, critic, -generated, penalty, real - generated, mean, std, LossScale(_critic), skipped, _clock.Elapsed.TotalSeconds);
     }

@@ -88,8 +88,8 @@ internal interface IBackend : IDisposable
     /// <summary>Scaled nearest-neighbour upsampling y -&gt; x (<see cref="Pool3dKernels.Upsample{T}"/>).</summary>
     void Upsample3d(Tensor y, Tensor x, ConvGeometry g, double scale);
 
-    /// <summary>One Nadam step in place (<see cref="NadamKernels.Update{T}"/>).</summary>
-    void NadamUpdate(Tensor theta, Tensor grad, Tensor m, Tensor v, NadamCoefficients c);
+    /// <summary>One Nadam step in place, gated and clipped by the float64 sums of squares in <paramref name="gate"/> (<see cref="NadamKernels.Update{T, TConv}"/>).</summary>
+    void NadamUpdate(Tensor theta, Tensor grad, Tensor m, Tensor v, NadamCoefficients c, Tensor gate, int own);
 
     /// <summary>Unscaled DFT along lines (<see cref="FftKernels.Pass{T}"/> composed over the factors of n); x is not modified.</summary>
     void Fft(Tensor x, Tensor y, FftLines lines, int sign);

@@ -143,37 +143,43 @@ internal sealed unsafe partial class HostBackend : IBackend
         });
     }
 
-    public void NadamUpdate(Tensor theta, Tensor grad, Tensor m, Tensor v, NadamCoefficients c)
+    public void NadamUpdate(Tensor theta, Tensor grad, Tensor m, Tensor v, NadamCoefficients c, Tensor gate, int own)
     {
-        if (theta.DType == DType.Float32) Nadam(theta.Data<float>(), grad.Data<float>(), m.Data<float>(), v.Data<float>(), theta.Numel, c.Round<float>());
-        else Nadam(theta.Data<double>(), grad.Data<double>(), m.Data<double>(), v.Data<double>(), theta.Numel, c.Round<double>());
+        // The gate is host memory here, so the decision that a GPU takes per thread is taken once.
+        double* sums = gate.Data<double>();
+        double total = 0;
+        for (int j = 0; j < gate.Numel; j++) total += sums[j];
+        double factor = NadamKernels.GradientFactor(total, sums[own], c.GradScale, c.ClipNorm);
+        if (double.IsNaN(factor)) return;
+        if (theta.DType == DType.Float32) Nadam(theta.Data<float>(), grad.Data<float>(), m.Data<float>(), v.Data<float>(), theta.Numel, c.Round<float>(own), (float)factor);
+        else Nadam(theta.Data<double>(), grad.Data<double>(), m.Data<double>(), v.Data<double>(), theta.Numel, c.Round<double>(own), factor);
     }
 
     /// <summary>
-    /// <see cref="NadamKernels.Update{T}"/> lane by lane, in the same operation order (so the same bits);
+    /// <see cref="NadamKernels.Update{T, TConv}"/> lane by lane, in the same operation order (so the same bits);
     /// the last partial vector goes through stack copies, so there is one formula for every element.
     /// </summary>
-    private static void Nadam<T>(T* theta, T* grad, T* m, T* v, int n, NadamStep<T> s) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Nadam<T>(T* theta, T* grad, T* m, T* v, int n, NadamStep<T> s, T scale) where T : unmanaged, IFloatingPointIeee754<T>
     {
         HostParallel.For(n, ElementGrain, (i0, i1) =>
         {
             int w = Vector512<T>.Count;
             long i = i0;
-            for (; i + w <= i1; i += w) NadamLanes(theta + i, grad + i, m + i, v + i, s);
+            for (; i + w <= i1; i += w) NadamLanes(theta + i, grad + i, m + i, v + i, s, scale);
             if (i == i1) return;
             int rest = (int)(i1 - i);
             T* buffer = stackalloc T[4 * w];
             for (int k = 0; k < 4 * w; k++) buffer[k] = T.Zero;
             T*[] sources = [theta + i, grad + i, m + i, v + i];
             for (int a = 0; a < 4; a++) new ReadOnlySpan<T>(sources[a], rest).CopyTo(new Span<T>(buffer + a * w, rest));
-            NadamLanes(buffer, buffer + w, buffer + 2 * w, buffer + 3 * w, s);
+            NadamLanes(buffer, buffer + w, buffer + 2 * w, buffer + 3 * w, s, scale);
             for (int a = 0; a < 4; a++) if (a != 1) new ReadOnlySpan<T>(buffer + a * w, rest).CopyTo(new Span<T>(sources[a], rest));
         });
     }
 
-    private static void NadamLanes<T>(T* theta, T* grad, T* m, T* v, in NadamStep<T> s) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void NadamLanes<T>(T* theta, T* grad, T* m, T* v, in NadamStep<T> s, T scale) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var g = Vector512.Load(grad) * s.GradScale;
+        var g = Vector512.Load(grad) * scale;
         var mi = Vector512.Create(s.Beta1) * Vector512.Load(m) + Vector512.Create(s.OneMinusBeta1) * g;
         var vi = Vector512.Create(s.Beta2) * Vector512.Load(v) + Vector512.Create(s.OneMinusBeta2) * g * g;
         var d = Vector512.Sqrt(vi / Vector512.Create(s.BiasCorrection2)) + Vector512.Create(s.Epsilon);

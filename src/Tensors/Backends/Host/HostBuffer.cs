@@ -24,5 +24,5 @@ internal sealed unsafe class HostBuffer : DeviceBuffer
 internal static unsafe class HostPointers
 {
     /// <summary>The first element of the tensor as <typeparamref name="T"/> (the caller matched T to the dtype).</summary>
-    public static T* Data<T>(this Tensor t) where T : unmanaged => (T*)((HostBuffer)t.Buffer).Pointer;
+    public static T* Data<T>(this Tensor t) where T : unmanaged => (T*)((byte*)((HostBuffer)t.Buffer).Pointer + t.ByteOffset);
 }

@@ -146,10 +146,10 @@ internal sealed partial class IlgpuBackend
         else Launch(Pool3dKernels.Upsample, x.Numel, y.View<double>(), x.View<double>(), g, scale);
     }
 
-    public void NadamUpdate(Tensor theta, Tensor grad, Tensor m, Tensor v, NadamCoefficients c)
+    public void NadamUpdate(Tensor theta, Tensor grad, Tensor m, Tensor v, NadamCoefficients c, Tensor gate, int own)
     {
-        if (IsSingle(theta)) Launch(NadamKernels.Update, theta.Numel, theta.View<float>(), grad.View<float>(), m.View<float>(), v.View<float>(), c.Round<float>());
-        else Launch(NadamKernels.Update, theta.Numel, theta.View<double>(), grad.View<double>(), m.View<double>(), v.View<double>(), c.Round<double>());
+        if (IsSingle(theta)) Launch(NadamKernels.Update<float, DoubleToSingle>, theta.Numel, theta.View<float>(), grad.View<float>(), m.View<float>(), v.View<float>(), gate.View<double>(), c.Round<float>(own));
+        else Launch(NadamKernels.Update<double, DoubleToDouble>, theta.Numel, theta.View<double>(), grad.View<double>(), m.View<double>(), v.View<double>(), gate.View<double>(), c.Round<double>(own));
     }
 
     public void Fft(Tensor x, Tensor y, FftLines lines, int sign)

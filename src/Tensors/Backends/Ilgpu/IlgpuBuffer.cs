@@ -17,9 +17,9 @@ internal static class IlgpuViews
 {
     /// <summary>The tensor's elements as a view of <typeparamref name="T"/> (the caller matched T to the dtype).</summary>
     public static ArrayView<T> View<T>(this Tensor t) where T : unmanaged =>
-        ((IlgpuBuffer)t.Buffer).Memory.View.SubView(0, t.Bytes).AsContiguous().Cast<T>();
+        ((IlgpuBuffer)t.Buffer).Memory.View.SubView(t.ByteOffset, t.Bytes).AsContiguous().Cast<T>();
 
     /// <summary>The tensor's bytes.</summary>
     public static ArrayView<byte> Bytes(this Tensor t) =>
-        ((IlgpuBuffer)t.Buffer).Memory.View.SubView(0, t.Bytes).AsContiguous();
+        ((IlgpuBuffer)t.Buffer).Memory.View.SubView(t.ByteOffset, t.Bytes).AsContiguous();
 }
