@@ -9,6 +9,7 @@ using VoxelGan.Perf;
 // Same-run comparison with PyTorch (2 threads): dotnet run -c Release --project perf/VoxelGan.Perf -- compare-conv
 // FFT and homogenization against NumPy/pyFFTW: dotnet run -c Release --project perf/VoxelGan.Perf -- compare-fft
 // One training iteration against PyTorch: dotnet run -c Release --project perf/VoxelGan.Perf -- compare-train
+// Launches and host syncs of one iteration, by kernel: dotnet run -c Release --project perf/VoxelGan.Perf -- count-launches [SIZE]
 // CPU accelerator launch cost: dotnet run -c Release --project perf/VoxelGan.Perf -- launch-overhead
 if (args is ["crosscheck-conv", var dir])
 {
@@ -38,6 +39,12 @@ if (args is ["compare-train", ..])
     // Optional: compare-train SIZE NGF NDF BATCH REPEATS (default: the paper's 32 32 16 8, 3 repeats).
     int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i]) : fallback;
     TrainComparison.Run(Directory.GetCurrentDirectory(), Arg(1, 32), Arg(2, 32), Arg(3, 16), Arg(4, 8), Arg(5, 3));
+    return;
+}
+if (args is ["count-launches", ..])
+{
+    // Optional: count-launches SIZE (default 32); on the CPU it counts on ILGPU's CPU accelerator at 2 and 4 filters.
+    TrainComparison.PrintLaunches(BenchDevice.Instance, args.Length > 1 ? int.Parse(args[1]) : 32, 32, 16, 8);
     return;
 }
 if (args is ["launch-overhead"])

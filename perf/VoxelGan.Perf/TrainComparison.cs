@@ -44,7 +44,7 @@ internal static class TrainComparison
     /// device when it is one, else ILGPU's CPU accelerator at 2 filters and batch 1 (the counts follow the layer
     /// structure; a second count at 4 filters and batch 2 shows whether they depend on the sizes).
     /// </summary>
-    private static void PrintLaunches(Device bench, int size, int ngf, int ndf, int batch)
+    public static void PrintLaunches(Device bench, int size, int ngf, int ndf, int batch)
     {
         bool own = bench.Kind == DeviceKind.Cpu;
         using var owned = own ? Device.Create(DeviceKind.IlgpuCpu) : null;
@@ -60,6 +60,7 @@ internal static class TrainComparison
                 trainer.TrainStep();
                 Console.WriteLine($"launches per iteration, {precision.ToString().ToLowerInvariant()}, {size}^3 nGf {g} nDf {c} batch {b} on {d.Kind.Name()}: " +
                                   $"{d.Counters.Launches} kernel launches, {d.Counters.HostSyncs} host synchronizations");
+                Console.WriteLine("  by kernel: " + string.Join(", ", d.Counters.LaunchesByKernel().Select(k => $"{k.Kernel} {k.Launches}")));
             }
     }
 }

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+
 namespace VoxelGan.Tensors;
 
 /// <summary>
@@ -8,6 +11,7 @@ namespace VoxelGan.Tensors;
 /// </summary>
 public sealed class DeviceCounters
 {
+    private readonly ConcurrentDictionary<string, long> _byKernel = new();
     private long _launches, _hostSyncs;
 
     /// <summary>Kernel launches.</summary>
@@ -16,14 +20,23 @@ public sealed class DeviceCounters
     /// <summary>Host synchronizations.</summary>
     public long HostSyncs => Interlocked.Read(ref _hostSyncs);
 
-    /// <summary>Sets both counters to 0.</summary>
+    /// <summary>Launches per kernel family (<c>ElementwiseKernels.Zip</c>, ...), most launched first: where a count comes from.</summary>
+    public IReadOnlyList<(string Kernel, long Launches)> LaunchesByKernel() =>
+        [.. _byKernel.Select(kv => (kv.Key, kv.Value)).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)];
+
+    /// <summary>Sets every counter to 0.</summary>
     public void Reset()
     {
         Interlocked.Exchange(ref _launches, 0);
         Interlocked.Exchange(ref _hostSyncs, 0);
+        _byKernel.Clear();
     }
 
-    internal void CountLaunch() => Interlocked.Increment(ref _launches);
+    internal void CountLaunch(MethodInfo kernel)
+    {
+        Interlocked.Increment(ref _launches);
+        _byKernel.AddOrUpdate($"{kernel.DeclaringType?.Name}.{kernel.Name}", 1, static (_, n) => n + 1);
+    }
 
     internal void CountHostSync() => Interlocked.Increment(ref _hostSyncs);
 }

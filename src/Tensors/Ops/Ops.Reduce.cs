@@ -38,21 +38,34 @@ public static partial class Ops
 
     /// <summary>
     /// Sums <paramref name="x"/> down to <paramref name="target"/>, a shape that broadcasts to x's:
-    /// the adjoint of <see cref="BroadcastTo"/> (what a broadcast operand's gradient needs).
+    /// the adjoint of <see cref="BroadcastTo"/> (what a broadcast operand's gradient needs). Adjacent summed axes
+    /// are summed by one launch (a bias's gradient, [N, C, D, H, W] to [1, C, 1, 1, 1], takes two, not four).
     /// </summary>
     public static Tensor SumTo(Tensor x, Shape target)
     {
         if (!Shape.Broadcast(target, x.Shape).Equals(x.Shape))
             throw new ShapeException($"SumTo: shape {target} does not broadcast to {x.Shape}");
         int lead = x.Rank - target.Rank;
-        var current = x.Reshape(x.Shape.ToArray());
-        for (int axis = 0; axis < x.Rank; axis++)
+        var dims = x.Shape.ToArray();
+        bool Summed(int axis) => axis < lead || (target[axis - lead] == 1 && dims[axis] != 1);
+        var current = x.Reshape(dims);
+        for (int start = 0; start < dims.Length; start++)
         {
-            bool reduce = axis < lead || (target[axis - lead] == 1 && x.Shape[axis] != 1);
-            if (!reduce) continue;
-            var next = Sum(current, axis, keepDim: true);
-            current.Dispose();
-            current = next;
+            if (!Summed(start)) continue;
+            int end = start;
+            while (end + 1 < dims.Length && Summed(end + 1)) end++;
+            // The run start..end as one axis of a rank-(rank - run + 1) view; summed with keepDim, then back to full rank.
+            int run = 1;
+            for (int k = start; k <= end; k++) run *= dims[k];
+            int[] merged = [.. dims[..start], run, .. dims[(end + 1)..]];
+            using (var view = current.Reshape(merged))
+            using (var sum = Sum(view, start, keepDim: true))
+            {
+                for (int k = start; k <= end; k++) dims[k] = 1;
+                current.Dispose();
+                current = sum.Reshape(dims);
+            }
+            start = end;
         }
         var result = current.Reshape(target.ToArray());
         current.Dispose();

@@ -119,7 +119,7 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct
     {
         if (work == 0) return;
-        Counters.CountLaunch();
+        Counters.CountLaunch(kernel.Method);
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2);
     }
@@ -128,7 +128,7 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct
     {
         if (work == 0) return;
-        Counters.CountLaunch();
+        Counters.CountLaunch(kernel.Method);
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3);
     }
@@ -137,7 +137,7 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct
     {
         if (work == 0) return;
-        Counters.CountLaunch();
+        Counters.CountLaunch(kernel.Method);
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3, a4);
     }
@@ -146,7 +146,7 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct
     {
         if (work == 0) return;
-        Counters.CountLaunch();
+        Counters.CountLaunch(kernel.Method);
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3, a4, a5);
     }
@@ -156,7 +156,7 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct
     {
         if (work == 0) return;
-        Counters.CountLaunch();
+        Counters.CountLaunch(kernel.Method);
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3, a4, a5, a6);
     }
