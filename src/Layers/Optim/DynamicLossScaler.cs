@@ -6,7 +6,9 @@ namespace VoxelGan.Layers;
 /// Dynamic loss scaling (Micikevicius et al. 2018; the policy of Keras' LossScaleOptimizer): the loss
 /// is multiplied by <see cref="Scale"/> before backward so small fp16 gradients do not flush to zero;
 /// a step whose gradients contain inf or NaN is skipped and the scale halved; after
-/// <see cref="GrowthInterval"/> clean steps in a row the scale doubles.
+/// <see cref="GrowthInterval"/> clean steps in a row the scale doubles. The skip itself happens on the device
+/// (<see cref="Nadam.Queue"/>: the update kernel checks the gradients' sum of squares); the scaler learns the
+/// outcome when that sum is read back with the iteration's metrics.
 /// </summary>
 public sealed class DynamicLossScaler(double initialScale = 32768, int growthInterval = 2000)
 {
@@ -41,18 +43,6 @@ public sealed class DynamicLossScaler(double initialScale = 32768, int growthInt
             CleanSteps = 0;
         }
         return true;
-    }
-
-    /// <summary>
-    /// True when every element of every tensor is finite: one reduction per tensor on the device and one read to
-    /// the host for all of them (<see cref="Ops.ReadScalars"/>; a read per tensor would make the check the main
-    /// source of host synchronizations of a training step).
-    /// </summary>
-    public static bool AllFinite(IEnumerable<Tensor> tensors)
-    {
-        using var scope = TensorScope.Begin();
-        // 0 * x is 0 for finite x and NaN for inf or NaN, so a sum is NaN exactly when one element is not finite.
-        return !Ops.ReadScalars([.. tensors.Select(t => Ops.Sum(Ops.MulScalar(t, 0)))]).Any(double.IsNaN);
     }
 
     /// <summary>Restores the state saved in a checkpoint.</summary>
