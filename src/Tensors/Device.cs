@@ -98,6 +98,32 @@ public sealed class Device : IDisposable
         _ => new Device((IBackend?)IlgpuBackend.TryCreateCuda() ?? new HostBackend()),
     };
 
+    /// <summary>
+    /// On an ILGPU device (CUDA or the CPU accelerator), true makes the convolutions launch their readable gather
+    /// references (<c>Conv3dKernels.Forward</c>, <c>Conv3dKernels.Transposed</c>: one thread per output, every tap
+    /// tested) instead of the tiled implicit GEMM and the phase-decomposed transposed convolution: for teaching, and
+    /// for comparing the two on one device. Same results (the same products summed in the same order). The host
+    /// backend has its own kernels; setting it there is a <see cref="NotSupportedException"/>.
+    /// </summary>
+    public bool ReferenceKernels
+    {
+        get => Backend.ReferenceKernels;
+        set => Backend.ReferenceKernels = value;
+    }
+
+    /// <summary>
+    /// ILGPU's CPU accelerator with groups of <paramref name="threadsPerGroup"/> threads (16 or more: the tiled,
+    /// shared-memory kernels run, barriers and all, as on a GPU; each simulated thread is an OS thread, so this is
+    /// for testing those kernels on tiny shapes). <see cref="Create"/> with <see cref="DeviceKind.IlgpuCpu"/> makes
+    /// groups of 2, the fastest launches, and runs the gather kernels.
+    /// </summary>
+    public static Device CreateIlgpuCpu(int threadsPerGroup)
+    {
+        if (threadsPerGroup < 4 || (threadsPerGroup & (threadsPerGroup - 1)) != 0 || threadsPerGroup > 1024)
+            throw new ArgumentOutOfRangeException(nameof(threadsPerGroup), threadsPerGroup, "threads per group must be a power of two from 4 to 1024");
+        return new Device(IlgpuBackend.CreateCpu(threadsPerGroup));
+    }
+
     /// <summary>Waits for all queued kernels and copies.</summary>
     public void Synchronize() => Backend.Synchronize();
 

@@ -74,7 +74,7 @@ public class KernelPtxTests
         }
         var catalog = KernelCatalog.Discover(KernelCatalog.LibraryAssemblies()).Select(k => k.Method).ToHashSet();
         var loaded = device.LoadedKernels;
-        string[] families = ["Conv3dKernels.Forward", "Conv3dKernels.Transposed", "Conv3dKernels.WeightGradient", "Pool3dKernels.Average",
+        string[] families = ["Conv3dKernels.Forward", "ConvTransposeByPhaseKernels.Transposed", "Conv3dKernels.WeightGradient", "Pool3dKernels.Average",
             "Pool3dKernels.Upsample", "NadamKernels.Update", "FftKernels.Pass", "HomogenizationKernels.Stress", "HomogenizationKernels.Green",
             "HomogenizationKernels.Equilibrium", "MatMulKernels.Naive", "CopyKernels.Strided", "FillKernels.Constant", "CastKernels.Convert"];
         foreach (var family in families) Assert.Contains(loaded, m => $"{m.DeclaringType!.Name}.{m.Name}" == family);

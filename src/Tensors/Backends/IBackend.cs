@@ -25,6 +25,9 @@ internal interface IBackend : IDisposable
     /// <summary>Launches and host synchronizations so far (ILGPU backends; the host's stay 0).</summary>
     DeviceCounters Counters { get; }
 
+    /// <summary>ILGPU: launch the gather references of the convolutions instead of the tiled and phase kernels (see <see cref="Device.ReferenceKernels"/>).</summary>
+    bool ReferenceKernels { get; set; }
+
     /// <summary>Facts for <c>voxelgan info</c>, as (label, value) lines.</summary>
     IReadOnlyList<(string Label, string Value)> Describe();
 

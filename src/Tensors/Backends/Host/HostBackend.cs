@@ -39,6 +39,12 @@ internal sealed unsafe partial class HostBackend : IBackend
 
     public DeviceBuffer Allocate(long bytes) => new HostBuffer(bytes);
 
+    public bool ReferenceKernels
+    {
+        get => false;
+        set => throw new NotSupportedException("the host backend has no reference kernels of its own (its kernels are tested against the ILGPU references); set ReferenceKernels on an ILGPU device");
+    }
+
     public void Synchronize() { }
 
     public void Upload(ReadOnlySpan<byte> source, Tensor destination) =>

@@ -1,3 +1,4 @@
+using ILGPU;
 using System.Numerics;
 using VoxelGan.Tensors.Kernels;
 using Half = ILGPU.Half;
@@ -107,14 +108,33 @@ internal sealed partial class IlgpuBackend
 
     public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g)
     {
-        if (IsSingle(x)) Launch(Conv3dKernels.Forward, y.Numel, x.View<float>(), w.View<float>(), y.View<float>(), g);
-        else Launch(Conv3dKernels.Forward, y.Numel, x.View<double>(), w.View<double>(), y.View<double>(), g);
+        if (_tile == 0 || ReferenceKernels)
+        {
+            if (IsSingle(x)) Launch(Conv3dKernels.Forward, y.Numel, x.View<float>(), w.View<float>(), y.View<float>(), g);
+            else Launch(Conv3dKernels.Forward, y.Numel, x.View<double>(), w.View<double>(), y.View<double>(), g);
+            return;
+        }
+        // One group per tile x tile block of (output voxels, output channels); two tiles of shared memory.
+        var grid = new Index2D((g.N * g.YD * g.YH * g.YW + _tile - 1) / _tile, (g.Cy + _tile - 1) / _tile);
+        var group = new Index2D(_tile, _tile);
+        if (IsSingle(x))
+            LaunchGrouped(Conv3dImplicitGemmKernels.Forward, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<float>(2 * _tile * _tile)),
+                x.View<float>(), w.View<float>(), y.View<float>(), g);
+        else
+            LaunchGrouped(Conv3dImplicitGemmKernels.Forward, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<double>(2 * _tile * _tile)),
+                x.View<double>(), w.View<double>(), y.View<double>(), g);
     }
 
     public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g)
     {
-        if (IsSingle(y)) Launch(Conv3dKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g);
-        else Launch(Conv3dKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
+        if (ReferenceKernels)
+        {
+            if (IsSingle(y)) Launch(Conv3dKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g);
+            else Launch(Conv3dKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
+            return;
+        }
+        if (IsSingle(y)) Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g);
+        else Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
     }
 
     public void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g)

@@ -24,21 +24,34 @@ internal sealed partial class IlgpuBackend : IBackend
     private readonly ConcurrentDictionary<MethodInfo, Delegate> _kernels = new();
     private readonly int _maxThreads;
 
+    /// <summary>
+    /// Edge of the square thread groups of the tiled (shared-memory) kernels: the largest of 16, 8, 4 whose square fits
+    /// in a group, or 0 when groups are smaller (the default CPU accelerator), where the gather references run instead.
+    /// </summary>
+    private readonly int _tile;
+
+    public bool ReferenceKernels { get; set; }
+
     private IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind)
     {
         (_context, _accelerator, Kind) = (context, accelerator, kind);
         // One thread per element is ruinous on the CPU accelerator (~1-3 us per simulated thread),
         // so every kernel is a grid-stride loop launched with at most one full wave of threads.
         _maxThreads = Math.Max(1, accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor);
+        _tile = new[] { 16, 8, 4 }.FirstOrDefault(t => t * t <= accelerator.MaxNumThreadsPerGroup);
     }
 
-    /// <summary>ILGPU's CPU accelerator with one 2-thread warp per core.</summary>
-    public static IlgpuBackend CreateCpu() => Create(cuda: false)!;
+    /// <summary>
+    /// ILGPU's CPU accelerator. By default one 2-thread warp per core (<paramref name="threadsPerGroup"/> 2): the
+    /// cheapest launches, and the gather kernels. With 16 or more threads per group (one simulated multiprocessor of
+    /// warps of 4) the tiled kernels run as they would on a GPU, barriers and shared memory included: slow, for tests.
+    /// </summary>
+    public static IlgpuBackend CreateCpu(int threadsPerGroup = 2) => Create(cuda: false, threadsPerGroup)!;
 
     /// <summary>The first CUDA device, or null when ILGPU finds none.</summary>
-    public static IlgpuBackend? TryCreateCuda() => Create(cuda: true);
+    public static IlgpuBackend? TryCreateCuda() => Create(cuda: true, 0);
 
-    private static IlgpuBackend? Create(bool cuda)
+    private static IlgpuBackend? Create(bool cuda, int threadsPerGroup)
     {
         var context = Context.Create(builder =>
         {
@@ -46,7 +59,8 @@ internal sealed partial class IlgpuBackend : IBackend
             // One simulated multiprocessor per core, each with one warp of two threads (the smallest
             // ILGPU allows): every simulated thread is an OS thread woken per launch, so fewer threads
             // cut the launch cost from ~680 us (4 x 4 per core) to ~160 us on 2 cores.
-            else builder.CPU(new CPUDevice(2, 1, Math.Max(1, Environment.ProcessorCount)));
+            else if (threadsPerGroup <= 2) builder.CPU(new CPUDevice(2, 1, Math.Max(1, Environment.ProcessorCount)));
+            else builder.CPU(new CPUDevice(4, threadsPerGroup / 4, 1));
             builder.EnableAlgorithms();
         });
         try
@@ -78,6 +92,7 @@ internal sealed partial class IlgpuBackend : IBackend
     [
         ("backend", Kind == DeviceKind.Cuda ? "ILGPU CUDA" : "ILGPU CPU accelerator (simulated GPU threads)"),
         ("threads", $"{_maxThreads} per launch ({_accelerator.NumMultiprocessors} multiprocessors x {_accelerator.MaxNumThreadsPerMultiprocessor}, warp {_accelerator.WarpSize})"),
+        ("convolution", _tile > 0 ? $"tiled implicit GEMM, {_tile} x {_tile} groups; transposed by phase" : "gather kernels (groups too small to tile); transposed by phase"),
         ("ILGPU", typeof(Context).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?"),
     ];
 
@@ -110,8 +125,20 @@ internal sealed partial class IlgpuBackend : IBackend
 
     private int Threads(long work) => (int)Math.Clamp(work, 1, _maxThreads);
 
-    private TDelegate Load<TDelegate>(TDelegate kernel, Func<Accelerator, TDelegate, TDelegate> load) where TDelegate : Delegate =>
-        (TDelegate)_kernels.GetOrAdd(kernel.Method, _ => load(_accelerator, kernel));
+    private TLaunch Load<TKernel, TLaunch>(TKernel kernel, Func<Accelerator, TKernel, TLaunch> load) where TKernel : Delegate where TLaunch : Delegate =>
+        (TLaunch)_kernels.GetOrAdd(kernel.Method, _ => load(_accelerator, kernel));
+
+    /// <summary>
+    /// Launches an explicitly grouped kernel (the tiled ones: the group's shape and shared memory come with
+    /// <paramref name="config"/>).
+    /// </summary>
+    private void LaunchGrouped<T1, T2, T3, T4>(Action<T1, T2, T3, T4> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct
+    {
+        if (config.GridDim.Size == 0) return;
+        Counters.CountLaunch(kernel.Method);
+        Load(kernel, static (acc, k) => acc.LoadStreamKernel(k))(config, a1, a2, a3, a4);
+    }
 
     // One launcher per kernel arity (ILGPU's loaders are generic per arity): load once, launch
     // min(work, one wave) threads of the grid-stride loop.

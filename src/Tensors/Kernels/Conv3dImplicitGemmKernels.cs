@@ -1,0 +1,65 @@
+using System.Numerics;
+using ILGPU;
+
+namespace VoxelGan.Tensors.Kernels;
+
+/// <summary>
+/// <see cref="Conv3dKernels.Forward{T}"/> as a tiled implicit GEMM with shared memory (explicitly grouped: the tile edge
+/// is the group's edge, chosen at launch). The convolution is the product C = A B with
+/// M = N*YD*YH*YW rows (output voxels m = (n, od, oh, ow)), Cy columns (output channels) and an inner dimension of
+/// Cx*K^3 (taps kk = (ci, kd, kh, kw)): <c>A[m, kk] = x[n, ci, od*S-P+kd, oh*S-P+kh, ow*S-P+kw]</c> (0 outside x) and
+/// <c>B[kk, co] = w[co, ci, kd, kh, kw]</c>. A group of T x T threads computes a T x T block of C; for each run of T
+/// taps it stages the T x T pieces of A (gathered from x) and B in shared memory once, and every thread then reads
+/// T values of each from there instead of global memory: x is read Cy / T times less often than by the gather.
+/// </summary>
+public static class Conv3dImplicitGemmKernels
+{
+    /// <summary>
+    /// Thread (tx, ty) of group (bx, by) computes <c>y[n, co, od, oh, ow]</c> for m = bx*T + tx and co = by*T + ty,
+    /// summing A[m, kk] B[kk, co] over kk in ascending order (the order of the reference, so the same bits; padding
+    /// taps beyond Cx*K^3 and voxels outside x contribute exact zeros). Dynamic shared memory: 2 T^2 elements of T
+    /// (the A tile [tx][j], then the B tile [j][ty]). Consecutive tx are consecutive ow, so loads of x and stores
+    /// of y are coalesced.
+    /// </summary>
+    public static void Forward<T>(ArrayView<T> x, ArrayView<T> w, ArrayView<T> y, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int tile = Group.DimX, tx = Group.IdxX, ty = Group.IdxY;
+        var shared = SharedMemory.GetDynamic<T>();
+        var a = shared.SubView(0, tile * tile);
+        var b = shared.SubView(tile * tile, tile * tile);
+        int k3 = g.K * g.K * g.K, inner = g.Cx * k3, spatial = g.YD * g.YH * g.YW;
+        int m = Grid.IdxX * tile + tx, co = Grid.IdxY * tile + ty;
+        bool row = m < g.N * spatial;
+        int n = 0, od = 0, oh = 0, ow = 0;
+        if (row)
+        {
+            ow = m % g.YW;
+            int t = m / g.YW;
+            oh = t % g.YH; t /= g.YH;
+            od = t % g.YD; n = t / g.YD;
+        }
+        T acc = T.Zero;
+        for (int k0 = 0; k0 < inner; k0 += tile)
+        {
+            // Thread (tx, ty) stages A[m, k0 + ty] (its own row) and B[k0 + tx, co] (its own column).
+            int kk = k0 + ty;
+            T av = T.Zero;
+            if (row && kk < inner)
+            {
+                int kw = kk % g.K, t = kk / g.K, kh = t % g.K; t /= g.K;
+                int kd = t % g.K, ci = t / g.K;
+                int id = od * g.S - g.P + kd, ih = oh * g.S - g.P + kh, iw = ow * g.S - g.P + kw;
+                if (id >= 0 && id < g.XD && ih >= 0 && ih < g.XH && iw >= 0 && iw < g.XW)
+                    av = x[(((n * g.Cx + ci) * g.XD + id) * g.XH + ih) * g.XW + iw];
+            }
+            a[tx * tile + ty] = av;
+            int kb = k0 + tx;
+            b[tx * tile + ty] = co < g.Cy && kb < inner ? w[co * inner + kb] : T.Zero;
+            Group.Barrier();
+            for (int j = 0; j < tile; j++) acc += a[tx * tile + j] * b[j * tile + ty];
+            Group.Barrier();
+        }
+        if (row && co < g.Cy) y[(n * g.Cy + co) * spatial + (od * g.YH + oh) * g.YW + ow] = acc;
+    }
+}

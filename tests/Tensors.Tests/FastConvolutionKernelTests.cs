@@ -1,0 +1,97 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using VoxelGan.TestSupport;
+
+namespace VoxelGan.Tensors.Tests;
+
+/// <summary>
+/// The fast ILGPU convolution kernels against the gather references they replace, on one accelerator
+/// (<see cref="Device.ReferenceKernels"/> switches between them): the tiled implicit GEMM on a CPU accelerator with
+/// 16-thread groups (4 x 4 tiles, shared memory and barriers as on a GPU), the phase-decomposed transposed convolution
+/// on the default one. Both sum the same products in the same order, so the results agree bit for bit. The devices
+/// are this class's own: switching kernels on the shared test devices would race with tests running in parallel.
+/// </summary>
+public class FastConvolutionKernelTests
+{
+    private static readonly Lazy<Device> Grouped = new(() => Device.CreateIlgpuCpu(16));
+    private static readonly Lazy<Device> Plain = new(() => Device.Create(DeviceKind.IlgpuCpu));
+
+    /// <summary>Kernel sizes 1-4 and strides 1-3 (phases of every kind), channel counts that cross 4-wide tile edges.</summary>
+    private static Gen<(int N, int Cx, int Cy, int[] X, int K, int S, int P, bool F64, int Seed)> Cases =>
+        from k in Gen.Choose(1, 4)
+        from s in Gen.Choose(1, 3)
+        from p in Gen.Choose(0, k - 1)
+        from n in Gen.Choose(1, 2)
+        from cx in Gen.Choose(1, 6)
+        from cy in Gen.Choose(1, 6)
+        from extents in Gen.ArrayOf(Gen.Choose(Math.Max(1, k - 2 * p), 5), 3)
+        from f64 in Gen.Elements(false, true)
+        from seed in Gens.Seed
+        select (n, cx, cy, extents, k, s, p, f64, seed);
+
+    private static Tensor Random(int[] shape, bool f64, int seed, Device device)
+    {
+        var values = HostReference.RandomValues(new Random(seed), HostReference.Numel(shape));
+        var t = Tensor.FromArray(values, new Shape(shape), device);
+        return f64 ? t : Ops.Cast(t, DType.Float32);
+    }
+
+    private static double[] Run(Device device, bool reference, Func<Tensor> op)
+    {
+        device.ReferenceKernels = reference;
+        try
+        {
+            using var scope = TensorScope.Begin();
+            return op().ToDoubleArray();
+        }
+        finally
+        {
+            device.ReferenceKernels = false;
+        }
+    }
+
+    [Property(MaxTest = 25)]
+    public Property TheTiledImplicitGemmEqualsTheGatherReferenceBitForBit() => Prop.ForAll(Cases.ToArbitrary(), c =>
+    {
+        var d = Grouped.Value;
+        int[] xs = [c.N, c.Cx, .. c.X], ws = [c.Cy, c.Cx, c.K, c.K, c.K];
+        using var scope = TensorScope.Begin();
+        var x = Random(xs, c.F64, c.Seed, d);
+        var w = Random(ws, c.F64, c.Seed + 1, d);
+        var fast = Run(d, false, () => Ops.Conv3d(x, w, c.S, c.P));
+        var reference = Run(d, true, () => Ops.Conv3d(x, w, c.S, c.P));
+        Assert.Contains(d.LoadedKernels, m => m.DeclaringType?.Name == "Conv3dImplicitGemmKernels");
+        Assert.True(fast.SequenceEqual(reference), $"{c}: tiled {string.Join(", ", fast.Take(6))} vs reference {string.Join(", ", reference.Take(6))}");
+    });
+
+    [Property(MaxTest = 40)]
+    public Property TheTransposedConvolutionByPhaseEqualsTheGatherReferenceBitForBit() => Prop.ForAll(
+        (from c in Cases from op in Gen.Choose(-1, 2) select (c, op: Math.Min(op, c.S - 1))).ToArbitrary(), t =>
+    {
+        // On both accelerators: the phase kernel is what every ILGPU device launches for ConvTranspose3d.
+        var (c, op) = t;
+        int[] ys = [c.N, c.Cy, .. c.X], ws = [c.Cy, c.Cx, c.K, c.K, c.K];
+        foreach (var d in new[] { Plain.Value, Grouped.Value })
+        {
+            using var scope = TensorScope.Begin();
+            var y = Random(ys, c.F64, c.Seed, d);
+            var w = Random(ws, c.F64, c.Seed + 1, d);
+            Tensor Op() => Ops.ConvTranspose3d(y, w, c.S, c.P, op);
+            double[] fast;
+            try { fast = Run(d, false, Op); }
+            catch (ShapeException) { return; } // a cropped extent the convolution cannot have come from
+            var reference = Run(d, true, Op);
+            Assert.Contains(d.LoadedKernels, m => m.DeclaringType?.Name == "ConvTransposeByPhaseKernels");
+            Assert.True(fast.SequenceEqual(reference), $"{c}, output padding {op}: by phase {string.Join(", ", fast.Take(6))} vs reference {string.Join(", ", reference.Take(6))}");
+        }
+    });
+
+    [Fact]
+    public void TheHostBackendHasNoReferenceSwitch()
+    {
+        Assert.False(TestDevice.Host.ReferenceKernels);
+        Assert.Throws<NotSupportedException>(() => TestDevice.Host.ReferenceKernels = true);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Device.CreateIlgpuCpu(6));
+    }
+}
