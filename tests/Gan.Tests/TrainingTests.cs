@@ -75,11 +75,13 @@ public sealed class TrainingTests : IDisposable
     [InlineData(Precision.Fp32, 1, LossScalerMode.PerOptimizer, 1)]
     [InlineData(Precision.Mixed, 1, LossScalerMode.PerOptimizer, 1)]
     [InlineData(Precision.Mixed, 1, LossScalerMode.Shared, 1)]
-    [InlineData(Precision.Fp32, 3, LossScalerMode.PerOptimizer, 4)]
+    [InlineData(Precision.Fp32, 3, LossScalerMode.PerOptimizer, 1)]
+    [InlineData(Precision.Mixed, 3, LossScalerMode.PerOptimizer, 4)]
     public void AnIterationReadsTheDeviceOncePerSettledStep(Precision precision, int criticSteps, LossScalerMode scalers, int syncs)
     {
-        // The authors' joint update reads the device once (metrics and the optimizers' gates together); the alternation
-        // reads once per critic step, whose loss scale the next backward needs, plus once at the end. Own device: the
+        // The authors' joint update reads the device once (metrics and the optimizers' gates together); so does the
+        // alternation in fp32. Under mixed precision it reads once per critic step, whose loss scale the next backward
+        // needs, plus once at the end. Own device: the
         // shared test devices are used by tests running in parallel.
         using var device = Device.Create(DeviceKind.IlgpuCpu);
         var options = new TrainOptions { BatchSize = 2, Precision = precision, CriticSteps = criticSteps, LossScalers = scalers };
@@ -88,6 +90,32 @@ public sealed class TrainingTests : IDisposable
         device.Counters.Reset();
         trainer.TrainStep();
         Assert.Equal(syncs, device.Counters.HostSyncs);
+    }
+
+    [Theory]
+    [InlineData(LossScalerMode.PerOptimizer)]
+    [InlineData(LossScalerMode.Shared)]
+    public void AnOverflowingStepIsSkippedOnTheDeviceAndTheScalersLearnIt(LossScalerMode scalers)
+    {
+        // A loss scale far beyond float16 makes every gradient overflow: the update kernels must leave every weight as
+        // it was, the optimizers' schedules must not advance, and each scaler must halve once.
+        var options = new TrainOptions { BatchSize = 2, Precision = Precision.Mixed, LossScalers = scalers, InitialLossScale = 1e30 };
+        using var trainer = new Trainer(Tiny, options, SphereData(), D);
+        var before = trainer.Models.NamedParameters().Select(p => p.Parameter.Data.ToArray<float>()).ToArray();
+        Assert.True(trainer.TrainStep().Skipped);
+        var after = trainer.Models.NamedParameters().Select(p => p.Parameter.Data.ToArray<float>()).ToArray();
+        Assert.All(before.Zip(after), pair => Assert.Equal(pair.First, pair.Second));
+        Assert.All(trainer.Scalers.Values.Distinct(), s => Assert.Equal((5e29, 1L), (s.Scale, s.SkippedSteps)));
+    }
+
+    [Fact]
+    public void ANonFiniteWeightStopsFp32TrainingNamingTheStep()
+    {
+        using var trainer = new Trainer(Tiny, new TrainOptions { BatchSize = 2, Precision = Precision.Fp32, CriticSteps = 2 }, SphereData(), D);
+        var weight = trainer.Models.Critic.NamedParameters().First().Parameter.Data;
+        using (var nan = Tensor.Full(weight.Shape, double.NaN, weight.DType, D)) Ops.CopyInto(weight, nan);
+        var e = Assert.Throws<NonFiniteLossException>(() => trainer.TrainStep());
+        Assert.Equal(1, e.Step);
     }
 
     [Fact]

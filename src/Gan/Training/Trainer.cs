@@ -118,6 +118,7 @@ public sealed class Trainer : IDisposable
         using var scope = TensorScope.Begin();
         Tensor? lossD = null, gp = null, dReal = null;
         bool skipped = false;
+        var unread = new List<Tensor>();
         for (int k = 0; k < Options.CriticSteps; k++)
         {
             using var inner = TensorScope.Begin();
@@ -127,9 +128,16 @@ public sealed class Trainer : IDisposable
             using (GradMode.NoGrad()) fake = new Var(Models.Generator.Forward(new Var(Latent(rng)), Options.Precision).Data);
             var (l, p, r, f) = CriticLoss(Batch(step, k), fake, rng);
             (l * Seed(_critic)).Backward();
-            // Each critic step is settled before the next backward, which needs the loss scale it decided.
             var queued = Queue([(_critic, StepDirection.Descend)]);
-            skipped |= !Settle(queued, Ops.ReadScalars([.. queued.Sums]));
+            // Under mixed precision each critic step is settled before the next backward, which needs the loss scale
+            // it decided. In fp32 a skipped step ends training anyway, so the step is taken as applied and its gate
+            // is read with the iteration's metrics.
+            if (_scalers.Count > 0) skipped |= !Settle(queued, Ops.ReadScalars([.. queued.Sums]));
+            else
+            {
+                _critic.Settle(true);
+                unread.AddRange(queued.Sums.Select(t => t.MoveToOuter()));
+            }
             // The last critic step's values are reported; they outlive the inner scope (scalars, freed with the step's).
             (lossD, gp, dReal) = (l.Data.MoveToOuter(), p.Data.MoveToOuter(), r.Data.MoveToOuter());
         }
@@ -137,7 +145,7 @@ public sealed class Trainer : IDisposable
         var fakeG = GenerateForTraining(Latent(Rng(step, Options.CriticSteps)));
         var lossG = -Mean(Models.Critic.Forward(fakeG, Options.Precision));
         (lossG * Seed(_synthesis)).Backward();
-        var generatorSteps = Queue([(_synthesis, StepDirection.Descend), (_mapping, StepDirection.Descend)]);
+        var generatorSteps = Queue([(_synthesis, StepDirection.Descend), (_mapping, StepDirection.Descend)]) with { Unread = [.. unread] };
         Models.Critic.ZeroGrad();
         // E[D(fake)] of the generator's batch is -L_G.
         return Metrics(step, lossD!, gp!, dReal!, (-lossG).Data, fakeG.Data, generatorSteps, skipped);
@@ -156,8 +164,14 @@ public sealed class Trainer : IDisposable
         return (dFake - dReal + gp * Options.GradientPenaltyWeight, gp, dReal, dFake);
     }
 
-    /// <summary>Optimizer steps launched but not yet settled, with the device sums of squares that gate them.</summary>
-    private sealed record QueuedSteps(Nadam[] Optimizers, Tensor[] Sums);
+    /// <summary>
+    /// Optimizer steps launched but not yet settled, with the device sums of squares that gate them, and the gates of
+    /// fp32 steps already settled as applied whose values are still to be checked (<see cref="AlternatingStep"/>).
+    /// </summary>
+    private sealed record QueuedSteps(Nadam[] Optimizers, Tensor[] Sums)
+    {
+        public Tensor[] Unread { get; init; } = [];
+    }
 
     /// <summary>
     /// Launches the optimizers' steps without reading anything to the host: each optimizer's float64 sum of
@@ -205,11 +219,13 @@ public sealed class Trainer : IDisposable
     {
         using var scope = TensorScope.Begin();
         var f = fake.DType == DType.Float32 ? fake : Ops.Cast(fake, DType.Float32);
-        var v = Ops.ReadScalars([lossD, gp, dReal, dFake, Ops.Mean(f), Ops.Mean(Ops.Square(f)), .. queued.Sums]);
+        var v = Ops.ReadScalars([lossD, gp, dReal, dFake, Ops.Mean(f), Ops.Mean(Ops.Square(f)), .. queued.Sums, .. queued.Unread]);
         double critic = v[0], penalty = v[1], real = v[2], generated = v[3], mean = v[4];
         NonFiniteLossException.ThrowIfNotFinite(step, "critic loss", critic);
         NonFiniteLossException.ThrowIfNotFinite(step, "generator loss", -generated);
-        bool skipped = !Settle(queued, v[6..]) || skippedBefore;
+        foreach (double unread in v[(6 + queued.Sums.Length)..])
+            if (!double.IsFinite(unread)) throw new NonFiniteLossException(step, "gradient", unread);
+        bool skipped = !Settle(queued, v[6..(6 + queued.Sums.Length)]) || skippedBefore;
         double std = Math.Sqrt(Math.Max(0, v[5] - mean * mean));
         return new StepMetrics(step, critic, -generated, penalty, real - generated, mean, std, LossScale(_critic), skipped, _clock.Elapsed.TotalSeconds);
     }
