@@ -66,6 +66,14 @@ public sealed record GanConfig
     public double InitGain { get; init; } = 1;
 
     /// <summary>
+    /// Gain of the critic's orthogonal initialization when it should differ from the generator's (null: <see cref="InitGain"/>
+    /// for both, as before this option existed). The generator needs a gain above 1 for the latent's signal to reach its
+    /// output; the critic does not, and a critic drawn with a large gain starts far from the 1-Lipschitz bound the
+    /// gradient penalty asks for.
+    /// </summary>
+    public double? CriticInitGain { get; init; }
+
+    /// <summary>
     /// Scales each generator kernel after its orthogonal draw so that every layer keeps the variance of its
     /// input (counting the taps that reach an output voxel and LeakyReLU's loss); at false (the authors')
     /// each upsampling block shrinks the signal's standard deviation about 2.8-fold.
@@ -91,6 +99,7 @@ public sealed record GanConfig
         if (!(LambdaMax > LambdaMin)) throw new ArgumentException($"lambda_max {LambdaMax} must exceed lambda_min {LambdaMin}");
         if (!(OutputMargin is >= 0 and <= 10)) throw new ArgumentException($"--output-margin must lie in [0, 10], got {OutputMargin}");
         if (!(InitGain is > 0 and <= 10)) throw new ArgumentException($"--init-gain must lie in (0, 10], got {InitGain}");
+        if (CriticInitGain is { } critic && !(critic is > 0 and <= 10)) throw new ArgumentException($"--critic-init-gain must lie in (0, 10], got {critic}");
         if (!(CriticSlope >= 0 && CriticSlope < 1)) throw new ArgumentException($"--critic-slope must lie in [0, 1), got {CriticSlope}");
         return this;
     }

@@ -13,9 +13,10 @@ public sealed class GanPair : Module
         var rng = new RandomGenerator(seed);
         Generator = AddModule("generator", new Generator(config, rng, device));
         Critic = AddModule("critic", new Critic(config, rng, device));
-        if (config.InitGain != 1)
-            foreach (var (_, p) in NamedParameters().Where(p => p.Name.EndsWith(".weight", StringComparison.Ordinal)))
-                Initializers.Rescale(p.Data, config.InitGain);
+        foreach (var (module, gain) in new Module[] { Generator, Critic }.Zip([config.InitGain, config.CriticInitGain ?? config.InitGain]))
+            if (gain != 1)
+                foreach (var (_, p) in module.NamedParameters().Where(p => p.Name.EndsWith(".weight", StringComparison.Ordinal)))
+                    Initializers.Rescale(p.Data, gain);
     }
 
     /// <summary>The generator.</summary>
