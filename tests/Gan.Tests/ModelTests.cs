@@ -1,4 +1,5 @@
 using VoxelGan.Gan.Models;
+using VoxelGan.Gan.Training;
 using VoxelGan.Tensors;
 using VoxelGan.TestSupport;
 
@@ -49,6 +50,24 @@ public class ModelTests
         Assert.True(plain < 0.02, $"gain 1: {plain}");
         Assert.True(gain > 0.3, $"gain 2: {gain}");
         Assert.True(balanced > 0.1 && balanced < 3, $"balanced: {balanced}");
+    }
+
+    [Fact]
+    public void TheCriticsGainCanDifferFromTheGenerators()
+    {
+        // --init-gain 2 --critic-init-gain 1: the generator's weights are twice the authors' draw, the critic's are that draw.
+        var config = new GanConfig { Size = 8, Ngf = 2, Ndf = 2 };
+        using var plain = new GanPair(config, 5, D);
+        using var split = new GanPair(config with { InitGain = 2, CriticInitGain = 1 }, 5, D);
+        using var both = new GanPair(config with { InitGain = 2 }, 5, D);
+        foreach (var ((name, p), (_, s), (_, b)) in plain.NamedParameters().Zip(split.NamedParameters(), both.NamedParameters()))
+        {
+            var (w, ws, wb) = (p.Data.ToDoubleArray(), s.Data.ToDoubleArray(), b.Data.ToDoubleArray());
+            double expected = name.EndsWith(".weight", StringComparison.Ordinal) && name.StartsWith("generator.", StringComparison.Ordinal) ? 2 : 1;
+            Assert.Equal(w.Select(v => v * expected), ws);
+            Assert.Equal(w.Select(v => v * (name.EndsWith(".weight", StringComparison.Ordinal) ? 2 : 1)), wb);
+        }
+        Assert.Throws<ArgumentException>(() => (config with { CriticInitGain = 0 }).Validate());
     }
 
     [Fact]
