@@ -8,8 +8,10 @@ namespace VoxelGan.Tensors.Tests;
 /// <summary>
 /// The fast ILGPU convolution kernels against the gather references they replace, on one accelerator
 /// (<see cref="Device.ReferenceKernels"/> switches between them): the tiled implicit GEMM on a CPU accelerator with
-/// 16-thread groups (4 x 4 tiles, shared memory and barriers as on a GPU), the phase-decomposed transposed convolution
-/// on the default one. Both sum the same products in the same order, so the results agree bit for bit. The devices
+/// 16-thread groups (4 x 4 tiles, shared memory and barriers as on a GPU), for the forward convolution and, with the
+/// kernel flipped, the stride-1 transposed one; the phase-decomposed transposed convolution on both. The forward and
+/// the phase kernel sum the same products in the same order as the references, so they agree bit for bit; the flipped
+/// kernel sums the taps in reverse, so within rounding. The devices
 /// are this class's own: switching kernels on the shared test devices would race with tests running in parallel.
 /// </summary>
 public class FastConvolutionKernelTests
@@ -69,10 +71,12 @@ public class FastConvolutionKernelTests
     public Property TheTransposedConvolutionByPhaseEqualsTheGatherReferenceBitForBit() => Prop.ForAll(
         (from c in Cases from op in Gen.Choose(-1, 2) select (c, op: Math.Min(op, c.S - 1))).ToArbitrary(), t =>
     {
-        // On both accelerators: the phase kernel is what every ILGPU device launches for ConvTranspose3d.
+        // The phase kernel is what every ILGPU device launches for ConvTranspose3d at strides above 1 (and at stride 1
+        // where groups are too small to tile).
         var (c, op) = t;
         int[] ys = [c.N, c.Cy, .. c.X], ws = [c.Cy, c.Cx, c.K, c.K, c.K];
-        foreach (var d in new[] { Plain.Value, Grouped.Value })
+        // The tiling device only where it runs another kernel (stride 1): its 16 simulated threads per group are slow.
+        foreach (var d in c.S == 1 ? new[] { Plain.Value, Grouped.Value } : [Plain.Value])
         {
             using var scope = TensorScope.Begin();
             var y = Random(ys, c.F64, c.Seed, d);
@@ -82,6 +86,14 @@ public class FastConvolutionKernelTests
             try { fast = Run(d, false, Op); }
             catch (ShapeException) { return; } // a cropped extent the convolution cannot have come from
             var reference = Run(d, true, Op);
+            if (c.S == 1 && ReferenceEquals(d, Grouped.Value))
+            {
+                // Stride 1 on a tiling device: the tiled GEMM with the flipped kernel sums the taps in reverse order.
+                Assert.Contains(d.LoadedKernels, m => m.DeclaringType?.Name == "Conv3dImplicitGemmKernels");
+                var (rtol, atol) = c.F64 ? (1e-12, 1e-12) : (1e-5, 1e-5);
+                Approx.Equal(reference, fast, rtol, atol, $"{c}, output padding {op}: tiled transposed");
+                continue;
+            }
             Assert.Contains(d.LoadedKernels, m => m.DeclaringType?.Name == "ConvTransposeByPhaseKernels");
             Assert.True(fast.SequenceEqual(reference), $"{c}, output padding {op}: by phase {string.Join(", ", fast.Take(6))} vs reference {string.Join(", ", reference.Take(6))}");
         }

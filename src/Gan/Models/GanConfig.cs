@@ -80,6 +80,16 @@ public sealed record GanConfig
     /// </summary>
     public bool BalancedInit { get; init; }
 
+    /// <summary>
+    /// Starts every kernel-3, stride-2 transposed convolution of the generator as a channel mix followed by trilinear
+    /// interpolation: <c>w[ci, co, kd, kh, kw] = c[ci, co] b[kd] b[kh] b[kw]</c> with b = (1/2, 1, 1/2) and c the centre tap of
+    /// the orthogonal draw, scaled so the output keeps the draw's average variance (the same random numbers, so every
+    /// other weight of a seed is unchanged). At the plain draw the number of taps reaching an output voxel (1 to 8)
+    /// depends on its parity, which prints a period-2 checkerboard on every generated volume that training must undo;
+    /// interpolation starts without it (the idea of ICNR, Aitken et al. 2017). False: the authors' plain draw.
+    /// </summary>
+    public bool InterpolatingInit { get; init; }
+
     /// <summary>The generator's output range: [lambda_min, lambda_max] widened by <see cref="OutputMargin"/>.</summary>
     public (double Min, double Max) OutputRange => (LambdaMin - OutputMargin * (LambdaMax - LambdaMin), LambdaMax + OutputMargin * (LambdaMax - LambdaMin));
 

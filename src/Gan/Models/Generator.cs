@@ -45,6 +45,9 @@ public sealed class Generator : Module
         var output = ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device, convention: config.TransposedConvolution);
         _output = AddModule("output", new Sequential(output, new ScaledTanh(config.OutputRange.Min, config.OutputRange.Max)));
         Filters = filters;
+        if (config.InterpolatingInit)
+            foreach (var layer in _blocks.Select(b => b.Main.Layers.OfType<ConvTranspose3d>().Single()).Append(output))
+                Interpolating(layer);
         if (config.BalancedInit)
         {
             double leaky = Math.Sqrt(2 / (1 + config.GeneratorSlope * config.GeneratorSlope));
@@ -70,6 +73,29 @@ public sealed class Generator : Module
         int cin = layer.Weight.Shape[0], cout = layer.Weight.Shape[1], k = layer.Kernel;
         double taps = Math.Max(1, Math.Pow((double)k / layer.Stride, 3));
         Balance(layer.Weight, cin * taps, cin, cout * k * k * k, activationGain);
+    }
+
+    /// <summary>
+    /// Replaces a kernel-3, stride-2 kernel W [Cin, Cout, 3, 3, 3] by c[ci, co] b(kd) b(kh) b(kw), b = (1/2, 1, 1/2), with c the
+    /// centre taps times sqrt(27 / 0.75^3): an orthogonal draw brings 27/8 taps of variance s^2 to an output voxel on
+    /// average, the interpolating kernel 0.75^3 c^2 (per axis, 1 at an odd and 1/4 + 1/4 at an even voxel), so the
+    /// average output variance stays the draw's.
+    /// </summary>
+    private static void Interpolating(ConvTranspose3d layer)
+    {
+        var shape = layer.Weight.Shape;
+        if (layer.Kernel != 3 || layer.Stride != 2) throw new InvalidOperationException($"interpolating init expects kernel 3, stride 2, got {layer.Kernel}/{layer.Stride}");
+        var w = layer.Weight.Data.ToDoubleArray();
+        double[] b = [0.5, 1, 0.5];
+        double scale = Math.Sqrt(27 / 8.0 / Math.Pow(0.75, 3));
+        var result = new double[w.Length];
+        for (int pair = 0; pair < shape[0] * shape[1]; pair++)
+        {
+            double c = scale * w[pair * 27 + 13];
+            for (int t = 0; t < 27; t++) result[pair * 27 + t] = c * b[t / 9] * b[t / 3 % 3] * b[t % 3];
+        }
+        using var scope = TensorScope.Begin();
+        Ops.CopyInto(layer.Weight.Data, Ops.Cast(Tensor.FromArray(result, shape, layer.Weight.Device), layer.Weight.DType));
     }
 
     /// <summary>The architecture.</summary>

@@ -3,26 +3,52 @@ using ILGPU;
 
 namespace VoxelGan.Tensors.Kernels;
 
+/// <summary>Where the tiled convolution finds weight (input channel, tap, output channel) of its GEMM's B operand.</summary>
+public interface IConvWeightLayout
+{
+    /// <summary>Offset in the weight tensor of B[(cIn, tap), cOut] for a convolution of geometry <paramref name="g"/> with <paramref name="taps"/> = K^3.</summary>
+    int Offset(in ConvGeometry g, int cIn, int tap, int cOut, int taps);
+}
+
+/// <summary>Conv3d's own weight w [Cy, Cx, K, K, K]: <c>B[(ci, tap), co] = w[co, ci, tap]</c>.</summary>
+public struct ForwardWeights : IConvWeightLayout
+{
+    /// <inheritdoc />
+    public readonly int Offset(in ConvGeometry g, int cIn, int tap, int cOut, int taps) => (cOut * g.Cx + cIn) * taps + tap;
+}
+
+/// <summary>
+/// The stride-1 transposed convolution as a convolution: with y as the input (g.Cx = y's channels) and x as the output
+/// (g.Cy = x's channels), padding K-1-P and the kernel flipped on all three axes (which reverses the linear tap index),
+/// <c>B[(co, tap), ci] = w[co, ci, K^3-1-tap]</c> of the original weight [y channels, x channels, K, K, K].
+/// </summary>
+public struct FlippedTransposedWeights : IConvWeightLayout
+{
+    /// <inheritdoc />
+    public readonly int Offset(in ConvGeometry g, int cIn, int tap, int cOut, int taps) => (cIn * g.Cy + cOut) * taps + (taps - 1 - tap);
+}
+
 /// <summary>
 /// <see cref="Conv3dKernels.Forward{T}"/> as a tiled implicit GEMM with shared memory (explicitly grouped: the tile edge
 /// is the group's edge, chosen at launch). The convolution is the product C = A B with
 /// M = N*YD*YH*YW rows (output voxels m = (n, od, oh, ow)), Cy columns (output channels) and an inner dimension of
 /// Cx*K^3 (taps kk = (ci, kd, kh, kw)): <c>A[m, kk] = x[n, ci, od*S-P+kd, oh*S-P+kh, ow*S-P+kw]</c> (0 outside x) and
-/// <c>B[kk, co] = w[co, ci, kd, kh, kw]</c>. A group of T x T threads computes a T x T block of C; for each run of T
-/// taps it stages the T x T pieces of A (gathered from x) and B in shared memory once, and every thread then reads
+/// B[kk, co] from the weight layout (<see cref="IConvWeightLayout"/>). A group of T x T threads computes a T x T block of C; for each run of
+/// T taps it stages the T x T pieces of A (gathered from x) and B in shared memory once, and every thread then reads
 /// T values of each from there instead of global memory: x is read Cy / T times less often than by the gather.
+/// With <see cref="FlippedTransposedWeights"/> the same kernel computes the stride-1 transposed convolution.
 /// </summary>
 public static class Conv3dImplicitGemmKernels
 {
     /// <summary>
     /// Thread (tx, ty) of group (bx, by) computes <c>y[n, co, od, oh, ow]</c> for m = bx*T + tx and co = by*T + ty,
-    /// summing A[m, kk] B[kk, co] over kk in ascending order (the order of the reference, so the same bits; padding
-    /// taps beyond Cx*K^3 and voxels outside x contribute exact zeros). Dynamic shared memory: 2 T^2 elements of T
-    /// (the A tile [tx][j], then the B tile [j][ty]). Consecutive tx are consecutive ow, so loads of x and stores
-    /// of y are coalesced.
+    /// summing A[m, kk] B[kk, co] over kk in ascending order (for <see cref="ForwardWeights"/> the order of the
+    /// reference, so the same bits for finite weights: padding taps beyond Cx*K^3 and voxels outside x add exact
+    /// zeros). Dynamic shared memory: 2 T^2 elements (the A tile [tx][j], then the B tile [j][ty]). Consecutive tx are
+    /// consecutive ow, so loads of x and stores of y are coalesced.
     /// </summary>
-    public static void Forward<T>(ArrayView<T> x, ArrayView<T> w, ArrayView<T> y, ConvGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Convolve<T, TWeights>(ArrayView<T> x, ArrayView<T> w, ArrayView<T> y, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWeights : struct, IConvWeightLayout
     {
         int tile = Group.DimX, tx = Group.IdxX, ty = Group.IdxY;
         var shared = SharedMemory.GetDynamic<T>();
@@ -55,7 +81,7 @@ public static class Conv3dImplicitGemmKernels
             }
             a[tx * tile + ty] = av;
             int kb = k0 + tx;
-            b[tx * tile + ty] = co < g.Cy && kb < inner ? w[co * inner + kb] : T.Zero;
+            b[tx * tile + ty] = co < g.Cy && kb < inner ? w[default(TWeights).Offset(g, kb / k3, kb % k3, co, k3)] : T.Zero;
             Group.Barrier();
             for (int j = 0; j < tile; j++) acc += a[tx * tile + j] * b[j * tile + ty];
             Group.Barrier();

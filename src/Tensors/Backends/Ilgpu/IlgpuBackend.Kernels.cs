@@ -114,15 +114,23 @@ internal sealed partial class IlgpuBackend
             else Launch(Conv3dKernels.Forward, y.Numel, x.View<double>(), w.View<double>(), y.View<double>(), g);
             return;
         }
-        // One group per tile x tile block of (output voxels, output channels); two tiles of shared memory.
+        Convolve<ForwardWeights>(x, w, y, g);
+    }
+
+    /// <summary>
+    /// The tiled implicit GEMM (<see cref="Conv3dImplicitGemmKernels.Convolve{T, TWeights}"/>): one group per tile x tile
+    /// block of (output voxels, output channels) of <paramref name="g"/>, two tiles of shared memory.
+    /// </summary>
+    private void Convolve<TWeights>(Tensor input, Tensor w, Tensor output, ConvGeometry g) where TWeights : struct, IConvWeightLayout
+    {
         var grid = new Index2D((g.N * g.YD * g.YH * g.YW + _tile - 1) / _tile, (g.Cy + _tile - 1) / _tile);
         var group = new Index2D(_tile, _tile);
-        if (IsSingle(x))
-            LaunchGrouped(Conv3dImplicitGemmKernels.Forward, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<float>(2 * _tile * _tile)),
-                x.View<float>(), w.View<float>(), y.View<float>(), g);
+        if (IsSingle(input))
+            LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TWeights>, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<float>(2 * _tile * _tile)),
+                input.View<float>(), w.View<float>(), output.View<float>(), g);
         else
-            LaunchGrouped(Conv3dImplicitGemmKernels.Forward, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<double>(2 * _tile * _tile)),
-                x.View<double>(), w.View<double>(), y.View<double>(), g);
+            LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TWeights>, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<double>(2 * _tile * _tile)),
+                input.View<double>(), w.View<double>(), output.View<double>(), g);
     }
 
     public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g)
@@ -131,6 +139,17 @@ internal sealed partial class IlgpuBackend
         {
             if (IsSingle(y)) Launch(Conv3dKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g);
             else Launch(Conv3dKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
+            return;
+        }
+        if (g.S == 1 && _tile > 0)
+        {
+            // Stride 1: a convolution of y with the flipped kernel and padding K-1-P (the data gradient of the critic's convolutions).
+            var flipped = new ConvGeometry
+            {
+                N = g.N, Cx = g.Cy, Cy = g.Cx, XD = g.YD, XH = g.YH, XW = g.YW, YD = g.XD, YH = g.XH, YW = g.XW,
+                K = g.K, S = 1, P = g.K - 1 - g.P, Parts = 1,
+            };
+            Convolve<FlippedTransposedWeights>(y, w, x, flipped);
             return;
         }
         if (IsSingle(y)) Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g);
