@@ -71,6 +71,35 @@ public class ModelTests
     }
 
     [Fact]
+    public void TheInterpolatingInitIsAChannelMixTimesTrilinearWeightsAndChangesNothingElse()
+    {
+        var config = new GanConfig { Size = 16, Ngf = 2, Ndf = 2 };
+        using var plain = new Generator(config, new RandomGenerator(9), D);
+        using var smooth = new Generator(config with { InterpolatingInit = true }, new RandomGenerator(9), D);
+        double[] b = [0.5, 1, 0.5];
+        double scale = Math.Sqrt(27 / 8.0 / Math.Pow(0.75, 3));
+        int changed = 0;
+        foreach (var ((name, p), (_, q)) in plain.NamedParameters().Zip(smooth.NamedParameters()))
+        {
+            var (w, v) = (p.Data.ToDoubleArray(), q.Data.ToDoubleArray());
+            bool upsampling = name.EndsWith(".weight", StringComparison.Ordinal) && (name.Contains(".main.", StringComparison.Ordinal) || name.StartsWith("output.", StringComparison.Ordinal));
+            if (!upsampling)
+            {
+                Assert.Equal(w, v); // the same draws: every other weight of the seed is unchanged
+                continue;
+            }
+            changed++;
+            for (int i = 0; i < w.Length; i++)
+            {
+                int pair = i / 27, t = i % 27;
+                double expected = scale * w[pair * 27 + 13] * b[t / 9] * b[t / 3 % 3] * b[t % 3];
+                Assert.Equal((float)expected, (float)v[i]);
+            }
+        }
+        Assert.Equal(config.GeneratorBlocks + 1, changed);
+    }
+
+    [Fact]
     public void ShapesFlowFromLatentToVolumeToScore()
     {
         var config = new GanConfig { Size = 8, Ngf = 2, Ndf = 2, LambdaMin = -0.5, LambdaMax = 2 };
