@@ -88,4 +88,56 @@ public static class Conv3dImplicitGemmKernels
         }
         if (row && co < g.Cy) y[(n * g.Cy + co) * spatial + (od * g.YH + oh) * g.YW + ow] = acc;
     }
+
+    /// <summary>
+    /// <see cref="Conv3dKernels.WeightGradient{T}"/> as a tiled GEMM, split-K over grid z: slice q = Grid.IdxZ computes
+    /// <c>partial[q, co, kk] = sum_m y[m, co] A[m, kk]</c> over the output voxels m = (n, od, oh, ow) of the (n, od) pairs
+    /// q*ceil(N*YD/Parts) &lt;= n*YD + od &lt; (q+1)*ceil(N*YD/Parts) (the reference's slices), A as in
+    /// <see cref="Convolve{T, TWeights}"/>. Thread (tx, ty) of group (bx, by) owns kk = bx*T + tx and co = by*T + ty; per
+    /// run of T voxels the group stages y[m, co-tile] and A[m, kk-tile] in shared memory. The voxels are summed in
+    /// ascending order, as by the reference, so the same bits.
+    /// </summary>
+    public static void WeightGradient<T>(ArrayView<T> x, ArrayView<T> y, ArrayView<T> partial, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int tile = Group.DimX, tx = Group.IdxX, ty = Group.IdxY, q = Grid.IdxZ;
+        var shared = SharedMemory.GetDynamic<T>();
+        var ys = shared.SubView(0, tile * tile);
+        var xs = shared.SubView(tile * tile, tile * tile);
+        int k3 = g.K * g.K * g.K, inner = g.Cx * k3, plane = g.YH * g.YW, spatial = g.YD * plane;
+        int pairs = g.N * g.YD, chunk = (pairs + g.Parts - 1) / g.Parts;
+        int first = q * chunk * plane, end = Math.Min(pairs, (q + 1) * chunk) * plane;
+        int kk = Grid.IdxX * tile + tx, co = Grid.IdxY * tile + ty;
+        // The tap of this thread's column, which it also gathers when it stages A.
+        int kw = kk % g.K, t0 = kk / g.K, kh = t0 % g.K; t0 /= g.K;
+        int kd = t0 % g.K, ci = t0 / g.K;
+        T acc = T.Zero;
+        for (int m0 = first; m0 < end; m0 += tile)
+        {
+            // Thread (tx, ty) stages y[m0 + tx, by*T + ty] and A[m0 + ty, kk].
+            int my = m0 + tx, cy = Grid.IdxY * tile + ty;
+            T yv = T.Zero;
+            if (my < end && cy < g.Cy)
+            {
+                int n = my / spatial, s = my - n * spatial;
+                yv = y[(n * g.Cy + cy) * spatial + s];
+            }
+            ys[tx * tile + ty] = yv;
+            int mx = m0 + ty;
+            T xv = T.Zero;
+            if (mx < end && kk < inner)
+            {
+                int n = mx / spatial, s = mx - n * spatial;
+                int od = s / plane, r = s - od * plane, oh = r / g.YW, ow = r - oh * g.YW;
+                int id = od * g.S - g.P + kd, ih = oh * g.S - g.P + kh, iw = ow * g.S - g.P + kw;
+                if (id >= 0 && id < g.XD && ih >= 0 && ih < g.XH && iw >= 0 && iw < g.XW)
+                    xv = x[(((n * g.Cx + ci) * g.XD + id) * g.XH + ih) * g.XW + iw];
+            }
+            xs[ty * tile + tx] = xv;
+            Group.Barrier();
+            for (int j = 0; j < tile; j++) acc += ys[j * tile + ty] * xs[j * tile + tx];
+            Group.Barrier();
+        }
+        if (kk < inner && co < g.Cy) partial[(q * g.Cy + co) * inner + kk] = acc;
+    }
 }

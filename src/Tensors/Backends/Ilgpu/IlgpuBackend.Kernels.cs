@@ -169,6 +169,20 @@ internal sealed partial class IlgpuBackend
 
     private void WeightGradient(Tensor x, Tensor y, Tensor partial, ConvGeometry g)
     {
+        if (_tile > 0 && !ReferenceKernels)
+        {
+            // One group per tile x tile block of (taps x input channels, output channels) per split-K slice.
+            int inner = g.Cx * g.K * g.K * g.K;
+            var grid = new Index3D((inner + _tile - 1) / _tile, (g.Cy + _tile - 1) / _tile, g.Parts);
+            var group = new Index3D(_tile, _tile, 1);
+            if (IsSingle(x))
+                LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<float>(2 * _tile * _tile)),
+                    x.View<float>(), y.View<float>(), partial.View<float>(), g);
+            else
+                LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<double>(2 * _tile * _tile)),
+                    x.View<double>(), y.View<double>(), partial.View<double>(), g);
+            return;
+        }
         if (IsSingle(x)) Launch(Conv3dKernels.WeightGradient, partial.Numel, x.View<float>(), y.View<float>(), partial.View<float>(), g);
         else Launch(Conv3dKernels.WeightGradient, partial.Numel, x.View<double>(), y.View<double>(), partial.View<double>(), g);
     }
