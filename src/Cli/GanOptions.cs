@@ -24,6 +24,7 @@ internal sealed class GanOptions
     public readonly Option<double> OutputMargin = new("--output-margin") { Description = "widen the generator's output range by this fraction of the data range on each side (0: the paper's)", DefaultValueFactory = _ => GanDefaults.OutputMargin };
     public readonly Option<bool> BalancedInit = new("--init-balanced") { Description = "scale each generator kernel after its orthogonal draw so every layer keeps its input's variance (default: the authors' plain orthogonal draw)", DefaultValueFactory = _ => GanDefaults.BalancedInit };
     public readonly Option<bool> InterpolatingInit = new("--init-interpolating") { Description = "start the generator's kernel-3 stride-2 transposed convolutions as a channel mix plus trilinear interpolation (no parity checkerboard at the start; default: the authors' plain orthogonal draw)", DefaultValueFactory = _ => GanDefaults.InterpolatingInit };
+    public readonly Option<double> SkipInitGain = new("--init-skip-gain") { Description = "multiplies the initial weights of the generator's kernel-1 skip convolutions (1: the authors'; 0 starts them silent, without their lattice)", DefaultValueFactory = _ => GanDefaults.SkipInitGain };
     public readonly Option<double> InitGain = new("--init-gain") { Description = "gain of the orthogonal initialization (1: the authors'; 1.387 for LeakyReLU 0.2); the critic's too unless --critic-init-gain", DefaultValueFactory = _ => GanDefaults.InitGain };
     public readonly Option<double?> CriticInitGain = new("--critic-init-gain") { Description = "gain of the critic's orthogonal initialization (default: --init-gain)" };
 
@@ -50,7 +51,7 @@ internal sealed class GanOptions
 
     public void AddArchitecture(Command c)
     {
-        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit }) c.Options.Add(o);
+        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain }) c.Options.Add(o);
     }
 
     public void AddTraining(Command c)
@@ -73,6 +74,7 @@ internal sealed class GanOptions
         CriticInitGain = p.GetValue(CriticInitGain),
         BalancedInit = p.GetValue(BalancedInit),
         InterpolatingInit = p.GetValue(InterpolatingInit),
+        SkipInitGain = p.GetValue(SkipInitGain),
     }.Validate();
 
     public TrainOptions Train(ParseResult p) => new TrainOptions

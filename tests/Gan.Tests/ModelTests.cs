@@ -100,6 +100,26 @@ public class ModelTests
     }
 
     [Fact]
+    public void TheSkipGainScalesOnlyTheKernelOneSkips()
+    {
+        var config = new GanConfig { Size = 16, Ngf = 2, Ndf = 2 };
+        using var plain = new Generator(config, new RandomGenerator(4), D);
+        using var silent = new Generator(config with { SkipInitGain = 0 }, new RandomGenerator(4), D);
+        using var half = new Generator(config with { SkipInitGain = 0.5 }, new RandomGenerator(4), D);
+        int skips = 0;
+        foreach (var ((name, p), (_, s), (_, h)) in plain.NamedParameters().Zip(silent.NamedParameters(), half.NamedParameters()))
+        {
+            var w = p.Data.ToDoubleArray();
+            bool skip = name.Contains(".skip.", StringComparison.Ordinal) && name.EndsWith(".weight", StringComparison.Ordinal);
+            skips += skip ? 1 : 0;
+            Assert.Equal(skip ? w.Select(_ => 0.0) : w, s.Data.ToDoubleArray());
+            Assert.Equal(skip ? w.Select(v => v * 0.5) : w, h.Data.ToDoubleArray());
+        }
+        Assert.Equal(config.GeneratorBlocks, skips);
+        Assert.Throws<ArgumentException>(() => (config with { SkipInitGain = -1 }).Validate());
+    }
+
+    [Fact]
     public void ShapesFlowFromLatentToVolumeToScore()
     {
         var config = new GanConfig { Size = 8, Ngf = 2, Ndf = 2, LambdaMin = -0.5, LambdaMax = 2 };

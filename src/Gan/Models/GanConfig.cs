@@ -90,6 +90,13 @@ public sealed record GanConfig
     /// </summary>
     public bool InterpolatingInit { get; init; }
 
+    /// <summary>
+    /// Multiplies the orthogonal draw of the generator's kernel-1 skip convolutions (1: the authors'). A kernel-1 transposed
+    /// convolution at stride 2^(b+1) writes the latent only on a lattice of that period, and at initialization this lattice
+    /// shows in every generated volume; 0 starts the skips silent (their weights still receive gradients and learn).
+    /// </summary>
+    public double SkipInitGain { get; init; } = 1;
+
     /// <summary>The generator's output range: [lambda_min, lambda_max] widened by <see cref="OutputMargin"/>.</summary>
     public (double Min, double Max) OutputRange => (LambdaMin - OutputMargin * (LambdaMax - LambdaMin), LambdaMax + OutputMargin * (LambdaMax - LambdaMin));
 
@@ -109,6 +116,7 @@ public sealed record GanConfig
         if (!(LambdaMax > LambdaMin)) throw new ArgumentException($"lambda_max {LambdaMax} must exceed lambda_min {LambdaMin}");
         if (!(OutputMargin is >= 0 and <= 10)) throw new ArgumentException($"--output-margin must lie in [0, 10], got {OutputMargin}");
         if (!(InitGain is > 0 and <= 10)) throw new ArgumentException($"--init-gain must lie in (0, 10], got {InitGain}");
+        if (!(SkipInitGain is >= 0 and <= 10)) throw new ArgumentException($"--init-skip-gain must lie in [0, 10], got {SkipInitGain}");
         if (CriticInitGain is { } critic && !(critic is > 0 and <= 10)) throw new ArgumentException($"--critic-init-gain must lie in (0, 10], got {critic}");
         if (!(CriticSlope >= 0 && CriticSlope < 1)) throw new ArgumentException($"--critic-slope must lie in [0, 1), got {CriticSlope}");
         return this;

@@ -45,6 +45,8 @@ public sealed class Generator : Module
         var output = ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device, convention: config.TransposedConvolution);
         _output = AddModule("output", new Sequential(output, new ScaledTanh(config.OutputRange.Min, config.OutputRange.Max)));
         Filters = filters;
+        if (config.SkipInitGain != 1)
+            foreach (var (_, skip) in _blocks) Initializers.Rescale(skip.Layers.OfType<ConvTranspose3d>().Single().Weight.Data, config.SkipInitGain);
         if (config.InterpolatingInit)
             foreach (var layer in _blocks.Select(b => b.Main.Layers.OfType<ConvTranspose3d>().Single()).Append(output))
                 Interpolating(layer);
