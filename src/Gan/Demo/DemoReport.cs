@@ -32,7 +32,9 @@ public static class DemoReport
             .AppendLine("## What ran")
             .AppendLine($"- Data: 64 periodic, non-overlapping sphere packings of {gan.Size}^3 (radius {gan.Size / 8}, inclusion fraction 0.2), generated in memory, standardized to mean 0 and standard deviation 1 (lambda in [{F(gan.LambdaMin)}, {F(gan.LambdaMax)}]).")
             .AppendLine($"- Model: the paper's architecture at {gan.Size}^3 with nGf {gan.Ngf}, nDf {gan.Ndf} (critic slope {gan.CriticSlope}), orthogonal initialization with gain {gan.InitGain} " +
-                        "(the authors' 1 lets the latent's signal fade to about 0.002 of the data's variation at the output, and every short run then collapses to one volume; docs/RECIPE.md has the search).")
+                        "(the authors' 1 lets the latent's signal fade to about 0.002 of the data's variation at the output, and every short run then collapses to one volume)" +
+                        (gan.InterpolatingInit ? ", the stride-2 transposed convolutions started as channel mix plus trilinear interpolation (the plain draw prints a period-2 checkerboard on every volume)" : "") +
+                        "; docs/RECIPE.md has the search.")
             .AppendLine($"- Training: {train.Iterations} iterations, batch {train.BatchSize}, lr_D {train.LearningRateCritic}, lr_G {train.LearningRateGenerator}, mapping factor {train.MappingLearningRateFactor}, GP lambda {train.GradientPenaltyWeight}, " +
                         $"{(train.CriticSteps == 1 ? "the authors' joint update" : $"{train.CriticSteps} critic steps per generator step")}, {train.Precision.ToString().ToLowerInvariant()}.")
             .AppendLine($"- Wasserstein estimate E[D(real)] - E[D(fake)]: first iteration {F(W(0))}, last {F(W(lines.Count - 1))}; mean of the last 50: {F(lines.TakeLast(50).Average(l => l.GetProperty("wasserstein").GetDouble()))}.")
