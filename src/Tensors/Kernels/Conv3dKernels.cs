@@ -26,6 +26,17 @@ public struct ConvGeometry
     /// </summary>
     public int Parts;
 
+    /// <summary>The coordinates (n, c, d, h, w) of element <paramref name="r"/> of a row-major [N, C, D, H, W] tensor with these C, D, H, W.</summary>
+    public static void Decode(int r, int c, int d, int h, int w, out int n, out int channel, out int z, out int y, out int x)
+    {
+        x = r % w;
+        int t = r / w;
+        y = t % h; t /= h;
+        z = t % d; t /= d;
+        channel = t % c;
+        n = t / c;
+    }
+
     /// <summary>Geometry from the fine and coarse shapes and the kernel parameters.</summary>
     public static ConvGeometry Create(Shape x, Shape y, int k, int stride, int padding) => new()
     {
@@ -53,9 +64,7 @@ public static class Conv3dKernels
     {
         for (int r = thread; r < y.IntLength; r += threads)
         {
-            int ow = r % g.YW, t = r / g.YW, oh = t % g.YH; t /= g.YH;
-            int od = t % g.YD; t /= g.YD;
-            int co = t % g.Cy, n = t / g.Cy;
+            ConvGeometry.Decode(r, g.Cy, g.YD, g.YH, g.YW, out int n, out int co, out int od, out int oh, out int ow);
             T acc = T.Zero;
             for (int ci = 0; ci < g.Cx; ci++)
             {
@@ -91,9 +100,7 @@ public static class Conv3dKernels
     {
         for (int r = thread; r < x.IntLength; r += threads)
         {
-            int iw = r % g.XW, t = r / g.XW, ih = t % g.XH; t /= g.XH;
-            int id = t % g.XD; t /= g.XD;
-            int ci = t % g.Cx, n = t / g.Cx;
+            ConvGeometry.Decode(r, g.Cx, g.XD, g.XH, g.XW, out int n, out int ci, out int id, out int ih, out int iw);
             T acc = T.Zero;
             for (int co = 0; co < g.Cy; co++)
             {

@@ -22,9 +22,7 @@ public static class ConvTransposeByPhaseKernels
     {
         for (int r = thread; r < x.IntLength; r += threads)
         {
-            int iw = r % g.XW, t = r / g.XW, ih = t % g.XH; t /= g.XH;
-            int id = t % g.XD; t /= g.XD;
-            int ci = t % g.Cx, n = t / g.Cx;
+            ConvGeometry.Decode(r, g.Cx, g.XD, g.XH, g.XW, out int n, out int ci, out int id, out int ih, out int iw);
             // First tap per axis: the phase, and the coarse voxel it reads, moved up past the last coarse voxel.
             int kd0 = (id + g.P) % g.S, od0 = (id + g.P - kd0) / g.S, sd = Math.Max(0, od0 - g.YD + 1);
             int kh0 = (ih + g.P) % g.S, oh0 = (ih + g.P - kh0) / g.S, sh = Math.Max(0, oh0 - g.YH + 1);
