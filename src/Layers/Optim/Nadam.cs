@@ -28,7 +28,6 @@ public sealed class Nadam : IDisposable
     private const int Alignment = 64;
 
     private readonly List<Arena> _arenas = [];
-    private readonly List<(string Name, Var Parameter, Tensor M, Tensor V)> _parameters = [];
     private double _muProduct = 1;
     private (double MuProduct, bool Open) _pending;
 
@@ -42,9 +41,7 @@ public sealed class Nadam : IDisposable
             {
                 foreach (var (name, p) in byType)
                     if (!seen.Add(p)) throw new ArgumentException($"parameter {name} is in more than one group");
-                var arena = new Arena(group, [.. byType]);
-                _arenas.Add(arena);
-                _parameters.AddRange(arena.Members.Select(m => (m.Name, m.Parameter, m.M, m.V)));
+                _arenas.Add(new Arena(group, [.. byType]));
             }
     }
 
@@ -54,8 +51,8 @@ public sealed class Nadam : IDisposable
     /// <summary>Number of steps taken (t of the last step).</summary>
     public long Steps { get; private set; }
 
-    /// <summary>The gradients currently held by this optimizer's parameters.</summary>
-    public IEnumerable<Tensor> Gradients() => _parameters.Where(p => p.Parameter.Grad is not null).Select(p => p.Parameter.Grad!);
+    /// <summary>Every parameter with its name and moments, group by group.</summary>
+    private IEnumerable<(string Name, Var Parameter, Tensor Grad, Tensor M, Tensor V)> Parameters => _arenas.SelectMany(a => a.Members);
 
     /// <summary>mu_t of the schedule.</summary>
     public double Mu(long t) => Options.Beta1 * (1 - 0.5 * Math.Pow(0.96, t * Options.MomentumDecay));
@@ -69,12 +66,9 @@ public sealed class Nadam : IDisposable
     {
         using var scope = TensorScope.Begin();
         Tensor? total = null;
-        foreach (var arena in _arenas)
-        {
-            var part = arena.SumOfSquares();
-            if (part is not null) total = total is null ? part : Ops.Add(total, part);
-        }
-        var device = _parameters.Count > 0 ? _parameters[0].Parameter.Device : Device.Default;
+        foreach (var part in _arenas.SelectMany(a => a.SquareSums()))
+            total = total is null ? part : Ops.Add(total, part);
+        var device = Parameters.FirstOrDefault().Parameter?.Device ?? Device.Default;
         return (total ?? Tensor.Zeros(Shape.Scalar, DType.Float64, device)).MoveToOuter();
     }
 
@@ -140,11 +134,11 @@ public sealed class Nadam : IDisposable
     /// </summary>
     public OptimizerState StateDict(string prefix)
     {
-        var device = _parameters.FirstOrDefault().Parameter?.Device;
+        var device = Parameters.FirstOrDefault().Parameter?.Device;
         var state = new OptimizerState();
         state.AddOwned(prefix + "step", Tensor.FromArray(new[] { (double)Steps }, Shape.Scalar, device).Detach());
         state.AddOwned(prefix + "mu_product", Tensor.FromArray(new[] { _muProduct }, Shape.Scalar, device).Detach());
-        foreach (var (name, _, m, v) in _parameters)
+        foreach (var (name, _, _, m, v) in Parameters)
         {
             state.AddLive(prefix + "m." + name, m);
             state.AddLive(prefix + "v." + name, v);
@@ -166,7 +160,7 @@ public sealed class Nadam : IDisposable
         double steps = Get("step", Shape.Scalar).Item();
         _muProduct = Get("mu_product", Shape.Scalar).Item();
         Steps = (long)steps;
-        foreach (var (name, p, m, v) in _parameters)
+        foreach (var (name, p, _, m, v) in Parameters)
         {
             using var scope = TensorScope.Begin();
             Ops.CopyInto(m, Converted(Get("m." + name, p.Shape), m));
@@ -182,14 +176,13 @@ public sealed class Nadam : IDisposable
 
     /// <inheritdoc />
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"Nadam(lr {Options.LearningRate}, beta1 {Options.Beta1}, beta2 {Options.Beta2}, eps {Options.Epsilon}, clip {Options.ClipNorm}, {_parameters.Count} parameters, step {Steps})");
+        string.Create(CultureInfo.InvariantCulture, $"Nadam(lr {Options.LearningRate}, beta1 {Options.Beta1}, beta2 {Options.Beta2}, eps {Options.Epsilon}, clip {Options.ClipNorm}, {Parameters.Count()} parameters, step {Steps})");
 
     /// <summary>Frees the flat buffers' views and the optimizer's references to them (the parameters keep theirs).</summary>
     public void Dispose()
     {
         foreach (var arena in _arenas) arena.Dispose();
         _arenas.Clear();
-        _parameters.Clear();
     }
 
     /// <summary>
@@ -232,22 +225,16 @@ public sealed class Nadam : IDisposable
         /// <summary>Every member has a gradient: the flat path applies (one copy per member, one reduction, one update).</summary>
         private bool Complete => Members.All(m => m.Parameter.Grad is not null);
 
-        /// <summary>The float64 sum of squares of the members' gradients (null when none has one).</summary>
-        public Tensor? SumOfSquares()
+        /// <summary>
+        /// Float64 sums of squares whose total is the members' gradients' (none when no member has a gradient): one of
+        /// the flat buffer, or, when some parameters received no gradient, one per gradient, since those parameters are
+        /// left alone (as in PyTorch) and the flat buffer is not used.
+        /// </summary>
+        public IEnumerable<Tensor> SquareSums()
         {
-            if (Complete)
-            {
-                foreach (var member in Members) Ops.CopyInto(member.Grad, member.Parameter.Grad!);
-                return Ops.SumOfSquares(_grad);
-            }
-            // Some parameters received no gradient: they are left alone, as in PyTorch, so the flat buffer is not used.
-            Tensor? total = null;
-            foreach (var member in Members.Where(m => m.Parameter.Grad is not null))
-            {
-                var part = Ops.SumOfSquares(member.Parameter.Grad!);
-                total = total is null ? part : Ops.Add(total, part);
-            }
-            return total;
+            if (!Complete) return Members.Where(m => m.Parameter.Grad is not null).Select(m => Ops.SumOfSquares(m.Parameter.Grad!)).ToList();
+            foreach (var member in Members) Ops.CopyInto(member.Grad, member.Parameter.Grad!);
+            return [Ops.SumOfSquares(_grad)];
         }
 
         public void Update(NadamCoefficients c, Tensor gate, int own)
