@@ -75,6 +75,9 @@ public sealed class Trainer : IDisposable
         return metrics;
     }
 
+    /// <summary>Whether one loss scaler serves all three optimizers (mixed precision with <see cref="LossScalerMode.Shared"/>).</summary>
+    private bool SharedScaler => _scalers.Count > 0 && Options.LossScalers == LossScalerMode.Shared;
+
     private double LossScale(Nadam optimizer) => _scalers.TryGetValue(optimizer, out var s) ? s.Scale : 1;
 
     /// <summary>The factor every loss is multiplied by before backward: the loss scale, over the batch size when <see cref="TrainOptions.LossDividedByBatch"/>.</summary>
@@ -182,8 +185,7 @@ public sealed class Trainer : IDisposable
     private QueuedSteps Queue((Nadam Optimizer, StepDirection Direction)[] steps)
     {
         var sums = steps.Select(s => s.Optimizer.SumOfSquares()).ToArray();
-        bool shared = _scalers.Count > 0 && Options.LossScalers == LossScalerMode.Shared;
-        var all = shared ? Ops.Concat([.. sums.Select(t => t.Reshape(1))], 0) : null;
+        var all = SharedScaler ? Ops.Concat([.. sums.Select(t => t.Reshape(1))], 0) : null;
         for (int k = 0; k < steps.Length; k++)
             steps[k].Optimizer.Queue(all ?? sums[k], all is null ? 0 : k, 1 / LossScale(steps[k].Optimizer), steps[k].Direction);
         return new QueuedSteps([.. steps.Select(s => s.Optimizer)], sums);
@@ -196,7 +198,7 @@ public sealed class Trainer : IDisposable
     /// </summary>
     private bool Settle(QueuedSteps queued, IReadOnlyList<double> sums)
     {
-        bool shared = _scalers.Count > 0 && Options.LossScalers == LossScalerMode.Shared;
+        bool shared = SharedScaler;
         bool allFinite = sums.All(double.IsFinite);
         if (shared) _scalers[_critic].Update(allFinite);
         for (int k = 0; k < queued.Optimizers.Length; k++)
