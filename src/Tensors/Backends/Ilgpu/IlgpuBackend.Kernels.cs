@@ -123,15 +123,14 @@ internal sealed partial class IlgpuBackend
     /// </summary>
     private void Convolve<TWeights>(Tensor input, Tensor w, Tensor output, ConvGeometry g) where TWeights : struct, IConvWeightLayout
     {
-        var grid = new Index2D((g.N * g.YD * g.YH * g.YW + _tile - 1) / _tile, (g.Cy + _tile - 1) / _tile);
-        var group = new Index2D(_tile, _tile);
-        if (IsSingle(input))
-            LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TWeights>, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<float>(2 * _tile * _tile)),
-                input.View<float>(), w.View<float>(), output.View<float>(), g);
-        else
-            LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TWeights>, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<double>(2 * _tile * _tile)),
-                input.View<double>(), w.View<double>(), output.View<double>(), g);
+        var grid = new Index3D((g.N * g.YD * g.YH * g.YW + _tile - 1) / _tile, (g.Cy + _tile - 1) / _tile, 1);
+        if (IsSingle(input)) LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TWeights>, Tiles<float>(grid), input.View<float>(), w.View<float>(), output.View<float>(), g);
+        else LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TWeights>, Tiles<double>(grid), input.View<double>(), w.View<double>(), output.View<double>(), g);
     }
+
+    /// <summary>The launch of a tiled kernel: <paramref name="grid"/> groups of tile x tile threads with two tiles of T in shared memory.</summary>
+    private KernelConfig Tiles<T>(Index3D grid) where T : unmanaged =>
+        new(grid, new Index3D(_tile, _tile, 1), SharedMemoryConfig.RequestDynamic<T>(2 * _tile * _tile));
 
     public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g)
     {
@@ -174,13 +173,8 @@ internal sealed partial class IlgpuBackend
             // One group per tile x tile block of (taps x input channels, output channels) per split-K slice.
             int inner = g.Cx * g.K * g.K * g.K;
             var grid = new Index3D((inner + _tile - 1) / _tile, (g.Cy + _tile - 1) / _tile, g.Parts);
-            var group = new Index3D(_tile, _tile, 1);
-            if (IsSingle(x))
-                LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<float>(2 * _tile * _tile)),
-                    x.View<float>(), y.View<float>(), partial.View<float>(), g);
-            else
-                LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, new KernelConfig(grid, group, SharedMemoryConfig.RequestDynamic<double>(2 * _tile * _tile)),
-                    x.View<double>(), y.View<double>(), partial.View<double>(), g);
+            if (IsSingle(x)) LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, Tiles<float>(grid), x.View<float>(), y.View<float>(), partial.View<float>(), g);
+            else LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, Tiles<double>(grid), x.View<double>(), y.View<double>(), partial.View<double>(), g);
             return;
         }
         if (IsSingle(x)) Launch(Conv3dKernels.WeightGradient, partial.Numel, x.View<float>(), y.View<float>(), partial.View<float>(), g);
