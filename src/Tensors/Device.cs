@@ -101,8 +101,9 @@ public sealed class Device : IDisposable
     /// <summary>
     /// On an ILGPU device (CUDA or the CPU accelerator), true makes the convolutions launch their readable gather
     /// references (<c>Conv3dKernels.Forward</c>, <c>Conv3dKernels.Transposed</c>: one thread per output, every tap
-    /// tested) instead of the tiled implicit GEMM and the phase-decomposed transposed convolution: for teaching, and
-    /// for comparing the two on one device. Same results (the same products summed in the same order). The host
+    /// tested, <c>Conv3dKernels.WeightGradient</c>) instead of the tiled implicit GEMMs and the phase-decomposed transposed
+    /// convolution: for teaching, and for comparing the two on one device. The same results: the same products summed
+    /// in the same order, except the stride-1 transposed convolution, whose tiled form sums the taps in reverse. The host
     /// backend has its own kernels; setting it there is a <see cref="NotSupportedException"/>.
     /// </summary>
     public bool ReferenceKernels

@@ -175,10 +175,11 @@ public sealed class Tensor : IDisposable
         ObjectDisposedException.ThrowIf(arena._disposed, arena);
         if (arena.DType != DType || !ReferenceEquals(arena.Device, Device))
             throw new ArgumentException($"RelocateInto: {this} cannot move into {arena} (dtype and device must match)");
-        if (_storage.IsShared)
-            throw new InvalidOperationException($"RelocateInto: {this} shares its storage with a view; relocating would leave the view behind");
+        // A tensor already in the arena shares its storage too: name that case before the general one.
         if (ReferenceEquals(_storage, arena._storage))
             throw new InvalidOperationException($"RelocateInto: {this} already lives in that arena");
+        if (_storage.IsShared)
+            throw new InvalidOperationException($"RelocateInto: {this} shares its storage with a view; relocating would leave the view behind");
         using (var target = arena.Segment(offset, Shape)) Ops.CopyInto(target, this);
         arena._storage.AddReference();
         _storage.Release();

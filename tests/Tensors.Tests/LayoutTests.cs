@@ -85,6 +85,9 @@ public class LayoutTests
             Assert.Throws<ArgumentException>(() => Tensor.FromArray(new[] { 1f }, device: device).RelocateInto(other, 0));
             Assert.Throws<ShapeException>(() => Tensor.FromArray(new[] { 1.0, 2 }, device: device).RelocateInto(other, 3));
             Assert.Throws<ShapeException>(() => other.Segment(-1, new Shape(1)));
+            var moved = Tensor.FromArray(new[] { 5.0 }, device: device);
+            moved.RelocateInto(other, 0);
+            Assert.Contains("already lives", Assert.Throws<InvalidOperationException>(() => moved.RelocateInto(other, 2)).Message);
         }
     }
 
