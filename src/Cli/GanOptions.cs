@@ -47,6 +47,8 @@ internal sealed class GanOptions
         ("per-optimizer", LossScalerMode.PerOptimizer), ("shared", LossScalerMode.Shared));
     public readonly ChoiceOption<BatchOrder> Batches = new("--batches", "batch order: a fresh permutation every epoch (the authors') or draws with replacement", TrainDefaults.Batches,
         ("shuffle", BatchOrder.Shuffle), ("replacement", BatchOrder.Replacement));
+    public readonly Option<double> AverageDecay = new("--average-decay") { Description = "keep a moving average of the generator's weights with this decay (e.g. 0.999; 0: none, the paper's); generate and samples then use it", DefaultValueFactory = _ => TrainDefaults.AverageDecay };
+    public readonly Option<double> LrDecay = new("--lr-decay") { Description = "the last fraction of the iterations over which all learning rates fall linearly to zero (0: constant, the paper's)", DefaultValueFactory = _ => TrainDefaults.LearningRateDecay };
     public readonly Option<long> CheckpointEvery = new("--checkpoint-every") { Description = "numbered checkpoint every K iterations", DefaultValueFactory = _ => TrainDefaults.CheckpointEvery };
 
     public void AddArchitecture(Command c)
@@ -57,7 +59,7 @@ internal sealed class GanOptions
     public void AddTraining(Command c)
     {
         foreach (var o in new Option[] { Iterations, Batch, LrD, LrG, MappingFactor, Beta1, Beta2, Epsilon, GpWeight, Clip, CriticSteps, Precision, Seed, SampleEvery, CheckpointEvery,
-                     LossPerBatch, LossScalers.Option, Batches.Option })
+                     LossPerBatch, LossScalers.Option, Batches.Option, AverageDecay, LrDecay })
             c.Options.Add(o);
     }
 
@@ -97,5 +99,7 @@ internal sealed class GanOptions
         LossDividedByBatch = p.GetValue(LossPerBatch),
         LossScalers = LossScalers.Get(p),
         Batches = Batches.Get(p),
+        AverageDecay = p.GetValue(AverageDecay),
+        LearningRateDecay = p.GetValue(LrDecay),
     }.Validate();
 }

@@ -17,8 +17,10 @@ internal static class GenerateCommand
         var vti = new Option<bool>("--vti") { Description = "also write each raw volume as .vti (ParaView)" };
         var phases = new ChoiceOption<PhaseThreshold>("--binarize", "phase 1 above the training data's mean (standardized 0, the authors') or above the midpoint of its range",
             PhaseThreshold.DataMean, ("mean", PhaseThreshold.DataMean), ("midpoint", PhaseThreshold.RangeMidpoint));
+        var weights = new Option<string>("--weights") { Description = "average: the moving average of the generator's weights when the run kept one (train --average-decay), else the trained weights; trained: always the trained weights", DefaultValueFactory = _ => "average" };
+        weights.AcceptOnlyFromAmong("average", "trained");
         var overwrite = new Option<bool>("--overwrite") { Description = "replace the samples of an earlier generate in --out (otherwise a non-empty --out is refused)" };
-        var command = new Command("generate", "Generate volumes: raw values (raw/), binary phase maps (phases/) and a PNG grid of centre slices.") { checkpoint, count, sigma, seed, output, vti, phases.Option, overwrite };
+        var command = new Command("generate", "Generate volumes: raw values (raw/), binary phase maps (phases/) and a PNG grid of centre slices.") { checkpoint, count, sigma, seed, output, vti, phases.Option, weights, overwrite };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var file = parse.GetValue(checkpoint)!;
@@ -29,14 +31,14 @@ internal static class GenerateCommand
             using (device)
             {
                 var dir = parse.GetValue(output)!.FullName;
-                using var sampler = Sampler.FromCheckpoint(file.FullName, device);
+                using var sampler = Sampler.FromCheckpoint(file.FullName, device, averaged: parse.GetValue(weights) == "average");
                 sampler.Phases = phases.Get(parse);
                 Sampler.PrepareFolder(dir, parse.GetValue(overwrite));
                 string grid;
                 using (var progress = new ConsoleProgress("generate", n))
                     grid = sampler.WriteAll(dir, n, parse.GetValue(sigma), parse.GetValue(seed), parse.GetValue(vti), new SyncProgress<int>(i => progress.Report(i)));
                 int size = sampler.Config.Gan.Size;
-                Console.WriteLine($"wrote {n} volumes of {size}^3 to {dir} (raw/, phases/{(parse.GetValue(vti) ? ", vti/" : "")}) and {grid}");
+                Console.WriteLine($"wrote {n} volumes of {size}^3 from the {(sampler.Averaged ? "averaged" : "trained")} weights to {dir} (raw/, phases/{(parse.GetValue(vti) ? ", vti/" : "")}) and {grid}");
             }
             return 0;
         }));

@@ -40,16 +40,32 @@ public sealed class Sampler : IDisposable
     /// <summary>Where volumes are split into phases: the data mean (standardized 0, the authors' rule, default) or the midpoint of the data range.</summary>
     public PhaseThreshold Phases { get; set; } = PhaseThreshold.DataMean;
 
-    /// <summary>Loads the generator of a checkpoint written by training (its run configuration is in the metadata).</summary>
-    public static Sampler FromCheckpoint(string path, Device device)
+    /// <summary>The generator volumes come from (the averaged or the trained weights, <see cref="Averaged"/>).</summary>
+    public Generator Generator => _models.Generator;
+
+    /// <summary>Whether the generator holds the run's averaged weights (<see cref="GeneratorAverage"/>) rather than the trained ones.</summary>
+    public bool Averaged { get; private init; }
+
+    /// <summary>
+    /// Loads the generator of a checkpoint written by training (its run configuration is in the metadata): its
+    /// averaged weights when the run kept an average and <paramref name="averaged"/>, else the trained weights.
+    /// </summary>
+    public static Sampler FromCheckpoint(string path, Device device, bool averaged = true)
     {
         var config = ReadConfig(path);
         var models = new GanPair(config.Gan, 0, device);
         try
         {
-            var (extra, _) = Checkpoint.Load(path, models, "optimizer.");
-            foreach (var t in extra.Values) t.Dispose();
-            return new Sampler(config, models, device, path);
+            var (extra, _) = Checkpoint.Load(path, models, "optimizer.", GeneratorAverage.Prefix);
+            try
+            {
+                bool loaded = averaged && GeneratorAverage.LoadInto(models.Generator, extra, path);
+                return new Sampler(config, models, device, path) { Averaged = loaded };
+            }
+            finally
+            {
+                foreach (var t in extra.Values) t.Dispose();
+            }
         }
         catch
         {

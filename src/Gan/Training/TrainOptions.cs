@@ -73,6 +73,22 @@ public sealed record TrainOptions
     public BatchOrder Batches { get; init; } = BatchOrder.Shuffle;
 
     /// <summary>
+    /// Keep an exponential moving average of the generator's weights with this decay (0: none, the paper's); generation
+    /// then uses the average (<see cref="GeneratorAverage"/>). 0.999 averages over about the last thousand iterations.
+    /// </summary>
+    public double AverageDecay { get; init; }
+
+    /// <summary>
+    /// The last fraction of <see cref="Iterations"/> over which every learning rate falls linearly to zero (0: constant
+    /// rates, the paper's). Step t of T runs at the rate times min(1, (T - t + 1) / (fraction T)).
+    /// </summary>
+    public double LearningRateDecay { get; init; }
+
+    /// <summary>The factor on every learning rate at step <paramref name="step"/> (1-based) under <see cref="LearningRateDecay"/>.</summary>
+    public double LearningRateSchedule(long step) =>
+        LearningRateDecay == 0 ? 1 : Math.Clamp((Iterations - step + 1) / (LearningRateDecay * Iterations), 0, 1);
+
+    /// <summary>
     /// 2 for runs that store the three options above; a run configuration without it was written by
     /// version 1, whose behaviour <see cref="RunConfig.FromJson"/> restores.
     /// </summary>
@@ -90,6 +106,8 @@ public sealed record TrainOptions
         if (!(GradientPenaltyWeight >= 0)) throw new ArgumentException($"--gp-weight must be non-negative, got {GradientPenaltyWeight}");
         if (!(ClipNorm >= 0)) throw new ArgumentException($"--clip-norm must be non-negative (0 disables), got {ClipNorm}");
         if (CriticSteps < 1) throw new ArgumentException($"--critic-steps must be at least 1, got {CriticSteps}");
+        if (!(AverageDecay is >= 0 and < 1)) throw new ArgumentException($"--average-decay must lie in [0, 1) (0: no average), got {AverageDecay}");
+        if (!(LearningRateDecay is >= 0 and <= 1)) throw new ArgumentException($"--lr-decay must lie in [0, 1] (a fraction of the iterations; 0: constant rates), got {LearningRateDecay}");
         if (SampleEvery < 0 || CheckpointEvery < 0) throw new ArgumentException("--sample-every and --checkpoint-every must be non-negative");
         return this;
     }

@@ -24,6 +24,7 @@ public sealed class Trainer : IDisposable
     private readonly Dictionary<Nadam, DynamicLossScaler> _scalers = new(ReferenceEqualityComparer.Instance);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly BatchSchedule _batches;
+    private readonly GeneratorAverage? _average;
 
     /// <summary>Sets up training on <paramref name="data"/> ([N, 1, n, n, n], standardized; the trainer owns it).</summary>
     public Trainer(GanConfig config, TrainOptions options, Tensor data, Device? device = null)
@@ -41,6 +42,7 @@ public sealed class Trainer : IDisposable
         _critic = new Nadam([Models.Critic.Group("critic")], Adam(options.LearningRateCritic));
         _synthesis = new Nadam([Models.Generator.SynthesisGroup()], Adam(options.LearningRateGenerator));
         _mapping = new Nadam([Models.Generator.MappingGroup(1)], Adam(options.LearningRateGenerator * options.MappingLearningRateFactor));
+        if (options.AverageDecay > 0) _average = new GeneratorAverage(Models.Generator, options.AverageDecay);
         if (options.Precision == Precision.Mixed)
         {
             DynamicLossScaler New() => new(options.InitialLossScale, options.LossScaleGrowthInterval);
@@ -63,6 +65,9 @@ public sealed class Trainer : IDisposable
     public IReadOnlyDictionary<string, DynamicLossScaler> Scalers => _scalers.Count == 0 ? new Dictionary<string, DynamicLossScaler>()
         : new Dictionary<string, DynamicLossScaler> { ["critic"] = _scalers[_critic], ["synthesis"] = _scalers[_synthesis], ["mapping"] = _scalers[_mapping] };
 
+    /// <summary>The moving average of the generator's weights (null unless <see cref="TrainOptions.AverageDecay"/> is set).</summary>
+    public GeneratorAverage? Average => _average;
+
     /// <summary>Iterations done.</summary>
     public long Step { get; private set; }
 
@@ -70,7 +75,10 @@ public sealed class Trainer : IDisposable
     public StepMetrics TrainStep()
     {
         long step = Step + 1;
+        double rate = Options.LearningRateSchedule(step);
+        foreach (var o in new[] { _critic, _synthesis, _mapping }) o.LearningRateScale = rate;
         var metrics = Options.CriticSteps == 1 ? JointStep(step) : AlternatingStep(step);
+        _average?.Update();
         Step = step;
         return metrics;
     }
@@ -245,10 +253,16 @@ public sealed class Trainer : IDisposable
 
     private RandomGenerator Rng(long step, int substep) => new(_batches.Mix(step, substep, 1));
 
-    /// <summary>Generates <paramref name="count"/> volumes from N(0, sigma^2) latents without recording a graph.</summary>
-    public Tensor Generate(int count, double sigma, ulong seed) => Generation.Sampler.Generate(Models.Generator, count, sigma, seed, Device);
+    /// <summary>
+    /// Generates <paramref name="count"/> volumes from N(0, sigma^2) latents without recording a graph, with the
+    /// averaged weights when the run keeps an average.
+    /// </summary>
+    public Tensor Generate(int count, double sigma, ulong seed) => Generation.Sampler.Generate(_average?.Model ?? Models.Generator, count, sigma, seed, Device);
 
-    /// <summary>Writes generator, critic, the three optimizers and the loss scalers, plus <paramref name="metadata"/>, atomically.</summary>
+    /// <summary>
+    /// Writes generator, critic, the generator's average (when kept), the three optimizers and the loss scalers, plus
+    /// <paramref name="metadata"/>, atomically.
+    /// </summary>
     public void Save(string path, IReadOnlyDictionary<string, string> metadata)
     {
         using var critic = _critic.StateDict("optimizer.critic.");
@@ -261,18 +275,19 @@ public sealed class Trainer : IDisposable
         };
         foreach (var (key, scaler) in ScalerKeys())
             meta[key] = FormattableString.Invariant($"{scaler.Scale:R} {scaler.CleanSteps} {scaler.SkippedSteps}");
-        Checkpoint.Save(path, Models, [.. critic.Entries, .. synthesis.Entries, .. mapping.Entries], meta);
+        Checkpoint.Save(path, Models, [.. critic.Entries, .. synthesis.Entries, .. mapping.Entries, .. _average?.Entries() ?? []], meta);
     }
 
     /// <summary>Restores everything <see cref="Save"/> wrote; returns the metadata.</summary>
     public Dictionary<string, string> Load(string path)
     {
-        var (extra, metadata) = Checkpoint.Load(path, Models, "optimizer.");
+        var (extra, metadata) = Checkpoint.Load(path, Models, "optimizer.", GeneratorAverage.Prefix);
         try
         {
             _critic.LoadStateDict(extra, "optimizer.critic.", path);
             _synthesis.LoadStateDict(extra, "optimizer.synthesis.", path);
             _mapping.LoadStateDict(extra, "optimizer.mapping.", path);
+            _average?.Load(extra, path);
         }
         finally
         {
@@ -313,6 +328,7 @@ public sealed class Trainer : IDisposable
         _critic.Dispose();
         _synthesis.Dispose();
         _mapping.Dispose();
+        _average?.Dispose();
         Models.Dispose();
         _data.Dispose();
     }

@@ -48,6 +48,18 @@ public sealed class Nadam : IDisposable
     /// <summary>The hyperparameters.</summary>
     public NadamOptions Options { get; }
 
+    /// <summary>
+    /// A schedule's factor on every group's learning rate for the steps queued from now on (1: the rate of
+    /// <see cref="Options"/>). Not part of the state: the schedule's owner sets it before each step.
+    /// </summary>
+    public double LearningRateScale
+    {
+        get => _learningRateScale;
+        set => _learningRateScale = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "a learning-rate factor must be non-negative");
+    }
+
+    private double _learningRateScale = 1;
+
     /// <summary>Number of steps taken (t of the last step).</summary>
     public long Steps { get; private set; }
 
@@ -91,7 +103,7 @@ public sealed class Nadam : IDisposable
         double signedScale = direction == StepDirection.Ascend ? -gradScale : gradScale;
         foreach (var arena in _arenas)
         {
-            double lr = Options.LearningRate * arena.Group.LearningRateFactor;
+            double lr = Options.LearningRate * LearningRateScale * arena.Group.LearningRateFactor;
             arena.Update(new NadamCoefficients(
                 signedScale, Options.Beta1, Options.Beta2, 1 - Math.Pow(Options.Beta2, t), Options.Epsilon,
                 -lr * (1 - mu) / (1 - _muProduct), -lr * muNext / (1 - _muProduct * muNext), Options.ClipNorm), gate, own);
