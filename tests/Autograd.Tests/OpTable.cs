@@ -61,6 +61,13 @@ public static class OpTable
         Unary("abs", false, Abs),
         Unary("leaky_relu_0.2", true, x => LeakyRelu(x, 0.2)),
         Unary("leaky_relu_0.3", true, x => LeakyRelu(x, 0.3)),
+        new("leaky_relu_gradient", true, c =>
+        {
+            // The mask's input is a constant of the op; only the carried gradient is differentiated.
+            var rng = new Random(c.Seed);
+            var x = Values(rng, c.A);
+            return ([Values(rng, c.A)], gs => LeakyReluGradient(x, gs[0], 0.3));
+        }),
         Unary("add_scalar", true, x => x + 0.7),
         Unary("mul_scalar", true, x => x * -1.3),
         Unary("pow_scalar", true, x => PowScalar(x, 2.5), 0.5, 2, signed: false),

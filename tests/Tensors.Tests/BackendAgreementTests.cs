@@ -80,11 +80,11 @@ public class BackendAgreementTests
     public void BroadcastBinaryOpsAgreeBitForBit(string name)
     {
         var binary = typeof(Ops).GetMethod(nameof(Ops.Binary))!.MakeGenericMethod(OpType(name));
-        var cases = from shapes in Gens.BroadcastPair(maxRank: 4, maxExtent: 20) from dtype in ComputeType from seed in Gens.Seed select (shapes.A, shapes.B, dtype, seed);
-        Prop.ForAll(cases.ToArbitrary(), c => Agree($"{name} {string.Join("x", c.A)} with {string.Join("x", c.B)} {c.dtype.Name()}",
+        var cases = from shapes in Gens.BroadcastPair(maxRank: 4, maxExtent: 20) from dtype in ComputeType from s in Gen.Choose(-30, 30) from seed in Gens.Seed select (shapes.A, shapes.B, dtype, s / 10.0, seed);
+        Prop.ForAll(cases.ToArbitrary(), c => Agree($"{name} {string.Join("x", c.A)} with {string.Join("x", c.B)} {c.dtype.Name()} s={c.Item4}",
             d => (Tensor)binary.Invoke(null, [
                 Make(Values(c.seed, HostReference.Numel(c.A), special: true), c.A, c.dtype, d),
-                Make(Values(c.seed + 1, HostReference.Numel(c.B), special: true), c.B, c.dtype, d)])!)).Check(Runs(6));
+                Make(Values(c.seed + 1, HostReference.Numel(c.B), special: true), c.B, c.dtype, d), c.Item4])!)).Check(Runs(6));
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public class ElementwiseTests
         ("greater", Ops.Greater, (a, b) => a > b ? 1 : 0),
         ("equal", Ops.Equal, (a, b) => a == b ? 1 : 0),
         ("pow", Ops.Pow, Math.Pow),
+        ("leaky_relu_gradient", (a, b) => Ops.LeakyReluGradient(a, b, 0.3), (a, b) => a > 0 ? b : 0.3 * b),
     ];
 
     /// <summary>(name, op, reference, domain low) for unary ops; low &gt; 0 keeps log/sqrt/pow in their domain.</summary>
@@ -37,7 +38,6 @@ public class ElementwiseTests
         ("reciprocal", Ops.Reciprocal, x => 1 / x, 0.1),
         ("sigmoid", Ops.Sigmoid, x => 1 / (1 + Math.Exp(-x)), -2),
         ("leaky_relu", x => Ops.LeakyRelu(x, 0.2), x => x > 0 ? x : 0.2 * x, -2),
-        ("leaky_relu_slope", x => Ops.LeakyReluSlope(x, 0.3), x => x > 0 ? 1 : 0.3, -2),
         ("add_scalar", x => Ops.AddScalar(x, 1.5), x => x + 1.5, -2),
         ("mul_scalar", x => Ops.MulScalar(x, -0.5), x => x * -0.5, -2),
         ("pow_scalar", x => Ops.PowScalar(x, 1.7), x => Math.Pow(x, 1.7), 0.1),

@@ -93,9 +93,20 @@ public static partial class Functional
     // d |x| = g sign(x) (0 at 0)
     public static Var Abs(Var x) => Var.Record(Ops.Abs(x.Data), "abs", [x], g => g * Constant(Ops.Sign(x.Data)));
 
-    // d leaky(x) = g (x > 0 ? 1 : slope); the mask is constant almost everywhere, so its own derivative is 0.
+    // d leaky(x) = g (x > 0 ? 1 : slope), in one launch.
     public static Var LeakyRelu(Var x, double slope) => Var.Record(Ops.LeakyRelu(x.Data, slope), "leaky_relu", [x],
-        g => g * Constant(Ops.LeakyReluSlope(x.Data, slope)));
+        g => LeakyReluGradient(x.Data, g, slope));
+
+    /// <summary>
+    /// A gradient <paramref name="g"/> carried back through a LeakyReLU whose input was <paramref name="x"/>: g where
+    /// x &gt; 0, slope g elsewhere. Linear in g, so its own backward is itself; x enters only through a mask that is
+    /// constant almost everywhere (derivative 0), so it is not an input of the graph.
+    /// </summary>
+    public static Var LeakyReluGradient(Tensor x, Var g, double slope)
+    {
+        Shape.CheckSame(x.Shape, g.Shape, "leaky_relu_gradient");
+        return Var.Record(Ops.LeakyReluGradient(x, g.Data, slope), "leaky_relu_gradient", [g], gg => LeakyReluGradient(x, gg, slope));
+    }
 
     public static Var AddScalar(Var x, double s) => Var.Record(Ops.AddScalar(x.Data, s), "add_scalar", [x], g => Alias(g));
 

@@ -20,7 +20,10 @@ public sealed class DeviceCounters
     /// <summary>Host synchronizations.</summary>
     public long HostSyncs => Interlocked.Read(ref _hostSyncs);
 
-    /// <summary>Launches per kernel family (<c>ElementwiseKernels.Zip</c>, ...), most launched first: where a count comes from.</summary>
+    /// <summary>
+    /// Launches per kernel and operation (<c>ElementwiseKernels.Zip&lt;Add&gt;</c>, ...; element types left out), most
+    /// launched first: where a count comes from.
+    /// </summary>
     public IReadOnlyList<(string Kernel, long Launches)> LaunchesByKernel() =>
         [.. _byKernel.Select(kv => (kv.Key, kv.Value)).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)];
 
@@ -35,7 +38,9 @@ public sealed class DeviceCounters
     internal void CountLaunch(MethodInfo kernel)
     {
         Interlocked.Increment(ref _launches);
-        _byKernel.AddOrUpdate($"{kernel.DeclaringType?.Name}.{kernel.Name}", 1, static (_, n) => n + 1);
+        var ops = kernel.IsGenericMethod ? kernel.GetGenericArguments().Where(t => !t.IsPrimitive && t.Namespace != "System").Select(t => t.Name).ToArray() : [];
+        string name = $"{kernel.DeclaringType?.Name}.{kernel.Name}" + (ops.Length > 0 ? $"<{string.Join(", ", ops)}>" : "");
+        _byKernel.AddOrUpdate(name, 1, static (_, n) => n + 1);
     }
 
     internal void CountHostSync() => Interlocked.Increment(ref _hostSyncs);

@@ -58,8 +58,8 @@ internal interface IBackend : IDisposable
     /// <summary><c>y = op(x; s)</c> elementwise (<see cref="ElementwiseKernels.Map{T, TOp}"/>).</summary>
     void Map<TOp>(Tensor x, Tensor y, double s) where TOp : struct, IUnaryOp;
 
-    /// <summary><c>y = op(a, b)</c> with broadcasting through <paramref name="map"/> (<see cref="ElementwiseKernels.Zip{T, TOp}"/>).</summary>
-    void Zip<TOp>(Tensor a, Tensor b, Tensor y, StridedIndex map) where TOp : struct, IBinaryOp;
+    /// <summary><c>y = op(a, b; s)</c> with broadcasting through <paramref name="map"/> (<see cref="ElementwiseKernels.Zip{T, TOp}"/>).</summary>
+    void Zip<TOp>(Tensor a, Tensor b, Tensor y, StridedIndex map, double s) where TOp : struct, IBinaryOp;
 
     /// <summary>Reduces x viewed as [y.Numel / inner, length, inner] along the middle axis (<see cref="ReductionKernels.Axis{T, TOp}"/>).</summary>
     void ReduceAxis<TOp>(Tensor x, Tensor y, int length, int inner) where TOp : struct, IReduceOp;

@@ -13,14 +13,14 @@ public interface IUnaryOp
     Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
-/// <summary>A binary elementwise function y = f(a, b).</summary>
+/// <summary>A binary elementwise function y = f(a, b; s) with an optional scalar parameter s.</summary>
 public interface IBinaryOp
 {
-    /// <summary>Computes f(a, b).</summary>
-    T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T>;
+    /// <summary>Computes f(a, b; s).</summary>
+    T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>Computes f on every lane, bit for bit as <see cref="Apply{T}(T, T)"/> (the host backend's SIMD loop).</summary>
-    Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T>;
+    /// <summary>Computes f on every lane, bit for bit as <see cref="Apply{T}(T, T, T)"/> (the host backend's SIMD loop).</summary>
+    Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>Lane-by-lane evaluation for ops whose function has no SIMD form (exp, log, tanh, pow).</summary>
@@ -35,12 +35,12 @@ public static class Lanes
         return Vector512.Create<T>(r);
     }
 
-    /// <summary>f(a_l, b_l) for every lane l.</summary>
-    public static Vector512<T> Zip<T, TOp>(Vector512<T> a, Vector512<T> b, TOp op)
+    /// <summary>f(a_l, b_l; s_l) for every lane l.</summary>
+    public static Vector512<T> Zip<T, TOp>(Vector512<T> a, Vector512<T> b, Vector512<T> s, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp
     {
         Span<T> r = stackalloc T[Vector512<T>.Count];
-        for (int l = 0; l < r.Length; l++) r[l] = op.Apply(a.GetElement(l), b.GetElement(l));
+        for (int l = 0; l < r.Length; l++) r[l] = op.Apply(a.GetElement(l), b.GetElement(l), s.GetElement(l));
         return Vector512.Create<T>(r);
     }
 
@@ -107,12 +107,6 @@ public struct LeakyRelu : IUnaryOp
     public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? x : s * x;
     public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x, s * x);
 }
-/// <summary>1 for x &gt; 0, s otherwise: the derivative of <see cref="LeakyRelu"/>.</summary>
-public struct LeakyReluSlope : IUnaryOp
-{
-    public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? T.One : s;
-    public Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), Vector512<T>.One, s);
-}
 public struct AddScalar : IUnaryOp
 {
     public T Apply<T>(T x, T s) where T : unmanaged, IFloatingPointIeee754<T> => x + s;
@@ -154,52 +148,62 @@ public struct GreaterScalar : IUnaryOp
 
 public struct Add : IBinaryOp
 {
-    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
-    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => a + b;
 }
 public struct Subtract : IBinaryOp
 {
-    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a - b;
-    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a - b;
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => a - b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => a - b;
 }
 public struct Multiply : IBinaryOp
 {
-    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a * b;
-    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a * b;
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => a * b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => a * b;
 }
 public struct Divide : IBinaryOp
 {
-    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a / b;
-    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => a / b;
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => a / b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => a / b;
 }
 /// <summary>a^b.</summary>
 public struct Power : IBinaryOp
 {
-    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.Pow(a, b);
-    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Zip(a, b, this);
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.Pow(a, b);
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Zip(a, b, s, this);
 }
 /// <summary>max(a, b); NaN if either is NaN.</summary>
 public struct Maximum : IBinaryOp
 {
-    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(a) || a > b ? a : b;
-    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.IsNaN(a) | Vector512.GreaterThan(a, b), a, b);
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(a) || a > b ? a : b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.IsNaN(a) | Vector512.GreaterThan(a, b), a, b);
 }
 /// <summary>min(a, b); NaN if either is NaN.</summary>
 public struct Minimum : IBinaryOp
 {
-    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(a) || a < b ? a : b;
-    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.IsNaN(a) | Vector512.LessThan(a, b), a, b);
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => T.IsNaN(a) || a < b ? a : b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.IsNaN(a) | Vector512.LessThan(a, b), a, b);
 }
 /// <summary>1 where a &gt; b, else 0.</summary>
 public struct Greater : IBinaryOp
 {
-    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a > b ? T.One : T.Zero;
-    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Indicator<T>(Vector512.GreaterThan(a, b));
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => a > b ? T.One : T.Zero;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Indicator<T>(Vector512.GreaterThan(a, b));
 }
 /// <summary>1 where a == b, else 0.</summary>
 public struct EqualTo : IBinaryOp
 {
-    public T Apply<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => a == b ? T.One : T.Zero;
-    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Indicator<T>(Vector512.Equals(a, b));
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => a == b ? T.One : T.Zero;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Indicator<T>(Vector512.Equals(a, b));
+}
+/// <summary>
+/// b where a &gt; 0, s*b otherwise: the gradient b of a LeakyReLU with negative slope s carried back through it, where a
+/// is the LeakyReLU's input (or its output: for s &gt; 0 both have the same sign). One launch instead of a slope
+/// map and a product.
+/// </summary>
+public struct LeakyReluGradient : IBinaryOp
+{
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => a > T.Zero ? b : s * b;
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<T>.Zero), b, s * b);
 }
 #pragma warning restore CS1591

@@ -18,13 +18,13 @@ public static class ElementwiseKernels
     }
 
     /// <summary>
-    /// <c>y[i] = op(a[map.OffsetOfA(i)], b[map.OffsetOfB(i)])</c> for i &lt; y.Length, y contiguous;
+    /// <c>y[i] = op(a[map.OffsetOfA(i)], b[map.OffsetOfB(i)]; s)</c> for i &lt; y.Length, y contiguous;
     /// broadcasting is a zero stride in <paramref name="map"/> (see <see cref="StridedIndex"/>).
     /// </summary>
     public static void Zip<T, TOp>(Index1D thread, int threads, ArrayView<T> a, ArrayView<T> b, ArrayView<T> y,
-        StridedIndex map, TOp op)
+        StridedIndex map, T s, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp
     {
-        for (int i = thread; i < y.IntLength; i += threads) y[i] = op.Apply(a[map.OffsetOfA(i)], b[map.OffsetOfB(i)]);
+        for (int i = thread; i < y.IntLength; i += threads) y[i] = op.Apply(a[map.OffsetOfA(i)], b[map.OffsetOfB(i)], s);
     }
 }

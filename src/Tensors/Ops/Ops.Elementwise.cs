@@ -13,15 +13,15 @@ public static partial class Ops
         return y;
     }
 
-    /// <summary>Applies the binary op <typeparamref name="TOp"/> with NumPy broadcasting.</summary>
-    public static Tensor Binary<TOp>(Tensor a, Tensor b) where TOp : struct, IBinaryOp
+    /// <summary>Applies the binary op <typeparamref name="TOp"/> (with scalar parameter <paramref name="s"/>) with NumPy broadcasting.</summary>
+    public static Tensor Binary<TOp>(Tensor a, Tensor b, double s = 0) where TOp : struct, IBinaryOp
     {
         string name = typeof(TOp).Name;
         RequireCompatible(a, b, name);
         var shape = Shape.Broadcast(a.Shape, b.Shape);
         var map = StridedIndex.Create(shape.ToArray(), a.Shape.BroadcastStrides(shape), b.Shape.BroadcastStrides(shape));
         var y = Tensor.Empty(shape, a.DType, a.Device);
-        if (y.Numel > 0) a.Device.Backend.Zip<TOp>(a, b, y, map);
+        if (y.Numel > 0) a.Device.Backend.Zip<TOp>(a, b, y, map, s);
         return y;
     }
 
@@ -37,7 +37,6 @@ public static partial class Ops
     public static Tensor Reciprocal(Tensor x) => Unary<Kernels.Reciprocal>(x);
     public static Tensor Sigmoid(Tensor x) => Unary<Kernels.Sigmoid>(x);
     public static Tensor LeakyRelu(Tensor x, double slope) => Unary<Kernels.LeakyRelu>(x, slope);
-    public static Tensor LeakyReluSlope(Tensor x, double slope) => Unary<Kernels.LeakyReluSlope>(x, slope);
     public static Tensor AddScalar(Tensor x, double s) => Unary<Kernels.AddScalar>(x, s);
     public static Tensor MulScalar(Tensor x, double s) => Unary<Kernels.MulScalar>(x, s);
     public static Tensor PowScalar(Tensor x, double exponent) => Unary<Kernels.PowScalar>(x, exponent);
@@ -55,5 +54,6 @@ public static partial class Ops
     public static Tensor Minimum(Tensor a, Tensor b) => Binary<Kernels.Minimum>(a, b);
     public static Tensor Greater(Tensor a, Tensor b) => Binary<Kernels.Greater>(a, b);
     public static Tensor Equal(Tensor a, Tensor b) => Binary<EqualTo>(a, b);
+    public static Tensor LeakyReluGradient(Tensor x, Tensor g, double slope) => Binary<Kernels.LeakyReluGradient>(x, g, slope);
 #pragma warning restore CS1591
 }

@@ -25,22 +25,23 @@ internal sealed unsafe partial class HostBackend
         });
     }
 
-    public void Zip<TOp>(Tensor a, Tensor b, Tensor y, StridedIndex map) where TOp : struct, IBinaryOp
+    public void Zip<TOp>(Tensor a, Tensor b, Tensor y, StridedIndex map, double s) where TOp : struct, IBinaryOp
     {
-        if (a.DType == DType.Float32) Zip<float, TOp>(a.Data<float>(), b.Data<float>(), y.Data<float>(), y.Numel, map);
-        else Zip<double, TOp>(a.Data<double>(), b.Data<double>(), y.Data<double>(), y.Numel, map);
+        if (a.DType == DType.Float32) Zip<float, TOp>(a.Data<float>(), b.Data<float>(), y.Data<float>(), y.Numel, map, (float)s);
+        else Zip<double, TOp>(a.Data<double>(), b.Data<double>(), y.Data<double>(), y.Numel, map, s);
     }
 
     /// <summary>
-    /// <c>y[i] = op(a[map.OffsetOfA(i)], b[map.OffsetOfB(i)])</c> (<see cref="ElementwiseKernels.Zip{T, TOp}"/>) one
+    /// <c>y[i] = op(a[map.OffsetOfA(i)], b[map.OffsetOfB(i)]; s)</c> (<see cref="ElementwiseKernels.Zip{T, TOp}"/>) one
     /// innermost row at a time: a row whose operand strides are 1 or 0 (broadcast) runs in vector lanes.
     /// </summary>
-    private static void Zip<T, TOp>(T* a, T* b, T* y, int n, StridedIndex map) where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp
+    private static void Zip<T, TOp>(T* a, T* b, T* y, int n, StridedIndex map, T s) where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp
     {
         int row = map.D5;
         HostParallel.ForRows(n / row, row, ElementGrain, (r, k0, k1) =>
         {
             TOp op = default;
+            var vs = Vector512.Create(s);
             int start = (int)r * row;
             T* pa = a + map.OffsetOfA(start), pb = b + map.OffsetOfB(start), py = y + start;
             int k = k0;
@@ -49,9 +50,9 @@ internal sealed unsafe partial class HostBackend
                 {
                     var va = map.A5 == 1 ? Vector512.Load(pa + k) : Vector512.Create(*pa);
                     var vb = map.B5 == 1 ? Vector512.Load(pb + k) : Vector512.Create(*pb);
-                    op.Apply(va, vb).Store(py + k);
+                    op.Apply(va, vb, vs).Store(py + k);
                 }
-            for (; k < k1; k++) py[k] = op.Apply(pa[k * map.A5], pb[k * map.B5]);
+            for (; k < k1; k++) py[k] = op.Apply(pa[k * map.A5], pb[k * map.B5], s);
         });
     }
 

@@ -51,10 +51,10 @@ internal sealed partial class IlgpuBackend
         else Launch(ElementwiseKernels.Map<double, TOp>, y.Numel, x.View<double>(), y.View<double>(), s, default(TOp));
     }
 
-    public void Zip<TOp>(Tensor a, Tensor b, Tensor y, StridedIndex map) where TOp : struct, IBinaryOp
+    public void Zip<TOp>(Tensor a, Tensor b, Tensor y, StridedIndex map, double s) where TOp : struct, IBinaryOp
     {
-        if (IsSingle(a)) Launch(ElementwiseKernels.Zip<float, TOp>, y.Numel, a.View<float>(), b.View<float>(), y.View<float>(), map, default(TOp));
-        else Launch(ElementwiseKernels.Zip<double, TOp>, y.Numel, a.View<double>(), b.View<double>(), y.View<double>(), map, default(TOp));
+        if (IsSingle(a)) Launch(ElementwiseKernels.Zip<float, TOp>, y.Numel, a.View<float>(), b.View<float>(), y.View<float>(), map, (float)s, default(TOp));
+        else Launch(ElementwiseKernels.Zip<double, TOp>, y.Numel, a.View<double>(), b.View<double>(), y.View<double>(), map, s, default(TOp));
     }
 
     public void ReduceAxis<TOp>(Tensor x, Tensor y, int length, int inner) where TOp : struct, IReduceOp =>
