@@ -68,6 +68,13 @@ public static class OpTable
             var x = Values(rng, c.A);
             return ([Values(rng, c.A)], gs => LeakyReluGradient(x, gs[0], 0.3));
         }),
+        new("bias_leaky_relu", true, c =>
+        {
+            // y [B, C, ...] and a bias [C] small enough that y + b stays away from the kink.
+            int[] y = c.A.Length >= 2 ? c.A : [2, 1 + c.Pick % 3, .. c.A];
+            var rng = new Random(c.Seed);
+            return ([Values(rng, y), Values(rng, [y[1]], 0.01, 0.05)], xs => BiasLeakyRelu(xs[0], xs[1], 0.2));
+        }),
         Unary("add_scalar", true, x => x + 0.7),
         Unary("mul_scalar", true, x => x * -1.3),
         Unary("pow_scalar", true, x => PowScalar(x, 2.5), 0.5, 2, signed: false),

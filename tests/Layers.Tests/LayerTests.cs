@@ -9,6 +9,48 @@ public class LayerTests
 {
     private static Device D => TestDevice.Instance;
 
+    public static TheoryData<string> BiasedLayers() => ["dense", "conv", "conv_transpose"];
+
+    [Theory]
+    [MemberData(nameof(BiasedLayers))]
+    public void ABiasedLayerAndItsLeakyReluFusedGiveTheUnfusedValuesAndGradients(string kind)
+    {
+        // Sequential runs the bias add and the activation as one launch; the values and the first and second
+        // derivatives (the penalty's double backward) must be those of the layer followed by LeakyReLU.
+        using var scope = TensorScope.Begin();
+        var rng = new RandomGenerator(3);
+        Layer layer = kind switch
+        {
+            "dense" => new Dense(5, 4, rng, DType.Float32, D),
+            "conv" => new Conv3d(2, 3, 3, rng, device: D),
+            _ => ConvTranspose3d.Same(2, 3, 3, 2, rng, device: D),
+        };
+        using var _ = layer;
+        foreach (var (_, p) in layer.NamedParameters().Where(p => p.Name == "bias"))
+            Ops.CopyInto(p.Data, Ops.Cast(Tensor.FromArray(Enumerable.Range(0, p.Shape.Numel).Select(i => 0.3 * (i % 3 - 1.0)).ToArray(), p.Shape, D), DType.Float32));
+        using var fused = new Sequential(layer, new LeakyRelu(0.2));
+        int[] shape = kind == "dense" ? [3, 5] : [2, 2, 4, 4, 4];
+        var rand = new Random(5);
+        var xData = Ops.Cast(Tensor.FromArray(Enumerable.Range(0, shape.Aggregate(1, (a, b) => a * b)).Select(_ => rand.NextDouble() * 2 - 1).ToArray(), new Shape(shape), D), DType.Float32);
+
+        (float[] Y, float[][] Grads) Run(Func<Var, Var> f)
+        {
+            var x = new Var(xData, requiresGrad: true);
+            var y = f(x);
+            // The penalty's form: the gradient with respect to the input, then its square backpropagated to the weights.
+            var gx = Gradients.Of(Sum(y * y), x, createGraph: true);
+            var targets = layer.Parameters().ToArray();
+            var grads = Gradients.Of([Sum(gx * gx)], targets);
+            return (y.Data.ToArray<float>(), [gx.Data.ToArray<float>(), .. grads.Select(g => g.Data.ToArray<float>())]);
+        }
+
+        var a = Run(fused.Forward);
+        var b = Run(x => LeakyRelu(layer.Forward(x), 0.2));
+        Assert.Equal(b.Y, a.Y);
+        Assert.Contains(a.Y, v => v < 0);
+        for (int k = 0; k < a.Grads.Length; k++) Approx.Equal(b.Grads[k].Select(v => (double)v).ToArray(), a.Grads[k].Select(v => (double)v).ToArray(), 1e-5, 1e-6, $"{kind} gradient {k}");
+    }
+
     [Fact]
     public void DenseComputesXWTransposedPlusB()
     {

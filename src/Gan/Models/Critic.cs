@@ -29,7 +29,9 @@ public sealed class CriticBlock : Layer
     /// <inheritdoc />
     public override Var Forward(Var x)
     {
-        var y = F.LeakyRelu(_conv2.Forward(F.LeakyRelu(_conv1.Forward(x), _slope)) + _skip.Forward(x), _slope);
+        // LeakyReLU(conv2(LeakyReLU(conv1(x))) + skip(x)), each bias added in the activation's launch.
+        var h = _conv1.ForwardLeakyRelu(x, _slope);
+        var y = F.BiasLeakyRelu(_conv2.ForwardWithoutBias(h) + _skip.Forward(x), _conv2.Bias, _slope);
         return _pool ? F.AvgPool3d(y, 2) : y;
     }
 }

@@ -51,10 +51,18 @@ public sealed class Sequential : Layer
     /// <summary>The layers in order.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
 
-    /// <inheritdoc />
+    /// <summary>Applies the layers in order; a biased layer followed by a LeakyReLU runs as one fused epilogue (the same values).</summary>
     public override Var Forward(Var x)
     {
-        foreach (var layer in _layers) x = layer.Forward(x);
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            if (_layers[i] is IBiasedLayer biased && i + 1 < _layers.Count && _layers[i + 1] is LeakyRelu activation && activation.Slope >= 0)
+            {
+                x = biased.ForwardLeakyRelu(x, activation.Slope);
+                i++;
+            }
+            else x = _layers[i].Forward(x);
+        }
         return x;
     }
 }

@@ -7,7 +7,7 @@ namespace VoxelGan.Layers;
 /// 3D convolution layer: y = Conv3d(x, W) + b, W [out, in, k, k, k], b [out] (PyTorch's layout).
 /// <c>padding: -1</c> means 'same' for stride 1 (p = (k - 1) / 2, k odd).
 /// </summary>
-public sealed class Conv3d : Layer
+public sealed class Conv3d : Layer, IBiasedLayer
 {
     /// <summary>Creates the layer with orthogonal weights and zero bias.</summary>
     public Conv3d(int inChannels, int outChannels, int kernel, RandomGenerator rng, int stride = 1, int padding = -1,
@@ -31,7 +31,11 @@ public sealed class Conv3d : Layer
     public Var Bias { get; }
 #pragma warning restore CS1591
 
+    Var? IBiasedLayer.Bias => Bias;
+
     /// <inheritdoc />
-    public override Var Forward(Var x) =>
-        Functional.Conv3d(x, Weight, Stride, Padding) + Functional.Reshape(Bias, 1, -1, 1, 1, 1);
+    public override Var Forward(Var x) => ForwardWithoutBias(x) + Functional.Reshape(Bias, 1, -1, 1, 1, 1);
+
+    /// <inheritdoc />
+    public Var ForwardWithoutBias(Var x) => Functional.Conv3d(x, Weight, Stride, Padding);
 }

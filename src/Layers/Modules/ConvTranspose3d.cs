@@ -9,7 +9,7 @@ namespace VoxelGan.Layers;
 /// builds the 'same' variant (output exactly input x stride) in TensorFlow's convention, the authors'
 /// generator's, or PyTorch's.
 /// </summary>
-public sealed class ConvTranspose3d : Layer
+public sealed class ConvTranspose3d : Layer, IBiasedLayer
 {
     /// <summary>Creates the layer with orthogonal weights and zero bias.</summary>
     public ConvTranspose3d(int inChannels, int outChannels, int kernel, RandomGenerator rng, int stride = 1, int padding = 0,
@@ -46,7 +46,11 @@ public sealed class ConvTranspose3d : Layer
     public Var Bias { get; }
 #pragma warning restore CS1591
 
+    Var? IBiasedLayer.Bias => Bias;
+
     /// <inheritdoc />
-    public override Var Forward(Var x) =>
-        Functional.ConvTranspose3d(x, Weight, Stride, Padding, OutputPadding) + Functional.Reshape(Bias, 1, -1, 1, 1, 1);
+    public override Var Forward(Var x) => ForwardWithoutBias(x) + Functional.Reshape(Bias, 1, -1, 1, 1, 1);
+
+    /// <inheritdoc />
+    public Var ForwardWithoutBias(Var x) => Functional.ConvTranspose3d(x, Weight, Stride, Padding, OutputPadding);
 }

@@ -5,7 +5,7 @@ using static VoxelGan.Autograd.Functional;
 namespace VoxelGan.Layers;
 
 /// <summary>Fully connected layer y = x W^T + b, W [out, in] (PyTorch's <c>Linear</c> layout), orthogonal W, zero b.</summary>
-public sealed class Dense : Layer
+public sealed class Dense : Layer, IBiasedLayer
 {
     /// <summary>Creates the layer with its initial weights drawn from <paramref name="rng"/>.</summary>
     public Dense(int inFeatures, int outFeatures, RandomGenerator rng, DType dtype = DType.Float32, Device? device = null, bool bias = true)
@@ -23,7 +23,10 @@ public sealed class Dense : Layer
     /// <inheritdoc />
     public override Var Forward(Var x)
     {
-        var y = MatMul(x, Weight, transposeB: true);
+        var y = ForwardWithoutBias(x);
         return Bias is null ? y : y + Bias;
     }
+
+    /// <inheritdoc />
+    public Var ForwardWithoutBias(Var x) => MatMul(x, Weight, transposeB: true);
 }

@@ -206,4 +206,14 @@ public struct LeakyReluGradient : IBinaryOp
     public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => a > T.Zero ? b : s * b;
     public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<T>.Zero), b, s * b);
 }
+/// <summary>
+/// (a + b) where a + b &gt; 0, s (a + b) otherwise: a bias b added and a LeakyReLU of negative slope s applied in one
+/// pass (the epilogue of a biased layer followed by its activation; the sum is rounded once, as by an add and then
+/// the activation).
+/// </summary>
+public struct BiasLeakyRelu : IBinaryOp
+{
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> { T z = a + b; return z > T.Zero ? z : s * z; }
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> { var z = a + b; return Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<T>.Zero), z, s * z); }
+}
 #pragma warning restore CS1591
