@@ -26,6 +26,7 @@ internal sealed class GanOptions
     public readonly Option<bool> InterpolatingInit = new("--init-interpolating") { Description = "start the generator's kernel-3 stride-2 transposed convolutions as a channel mix plus trilinear interpolation (no parity checkerboard at the start; default: the authors' plain orthogonal draw)", DefaultValueFactory = _ => GanDefaults.InterpolatingInit };
     public readonly Option<double> SkipInitGain = new("--init-skip-gain") { Description = "multiplies the initial weights of the generator's kernel-1 skip convolutions (1: the authors'; 0 starts them silent, without their lattice)", DefaultValueFactory = _ => GanDefaults.SkipInitGain };
     public readonly Option<double> InitGain = new("--init-gain") { Description = "gain of the orthogonal initialization (1: the authors'; 1.387 for LeakyReLU 0.2); the critic's too unless --critic-init-gain", DefaultValueFactory = _ => GanDefaults.InitGain };
+    public readonly Option<int> MinibatchStd = new("--minibatch-std") { Description = "group size of a minibatch standard-deviation channel before the critic's head (ProGAN's; lets the critic see how the generated set varies; 0: none, the paper's)", DefaultValueFactory = _ => GanDefaults.MinibatchStdGroup };
     public readonly Option<double?> CriticInitGain = new("--critic-init-gain") { Description = "gain of the critic's orthogonal initialization (default: --init-gain)" };
 
     public readonly Option<long> Iterations = new("--iterations") { Description = "training iterations", DefaultValueFactory = _ => TrainDefaults.Iterations };
@@ -53,7 +54,7 @@ internal sealed class GanOptions
 
     public void AddArchitecture(Command c)
     {
-        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain }) c.Options.Add(o);
+        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd }) c.Options.Add(o);
     }
 
     public void AddTraining(Command c)
@@ -77,6 +78,7 @@ internal sealed class GanOptions
         BalancedInit = p.GetValue(BalancedInit),
         InterpolatingInit = p.GetValue(InterpolatingInit),
         SkipInitGain = p.GetValue(SkipInitGain),
+        MinibatchStdGroup = p.GetValue(MinibatchStd),
     }.Validate();
 
     public TrainOptions Train(ParseResult p) => new TrainOptions

@@ -60,7 +60,7 @@ public sealed class Critic : Module
             filters.Add(f);
             channels = f;
         }
-        _head = AddModule("head", new Dense(8 * channels, 1, rng, dtype: dtype, device: device));
+        _head = AddModule("head", new Dense(8 * (channels + (config.MinibatchStdGroup > 0 ? 1 : 0)), 1, rng, dtype: dtype, device: device));
         Filters = filters;
     }
 
@@ -78,6 +78,7 @@ public sealed class Critic : Module
             throw new ShapeException($"critic input must be [batch, 1, {n}, {n}, {n}], got {x.Shape}");
         foreach (var block in _blocks) x = block.Forward(x, precision);
         if (precision == Precision.Mixed) x = F.Cast(x, DType.Float32);
+        if (Config.MinibatchStdGroup > 0) x = MinibatchStd.Append(x, Config.MinibatchStdGroup);
         return _head.Forward(F.Reshape(x, x.Shape[0], -1));
     }
 }

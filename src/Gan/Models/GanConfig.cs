@@ -97,6 +97,12 @@ public sealed record GanConfig
     /// </summary>
     public double SkipInitGain { get; init; } = 1;
 
+    /// <summary>
+    /// Group size of a minibatch standard-deviation channel before the critic's head (<see cref="MinibatchStd"/>; 0: none,
+    /// the paper's). The batch size must be a multiple of it.
+    /// </summary>
+    public int MinibatchStdGroup { get; init; }
+
     /// <summary>The generator's output range: [lambda_min, lambda_max] widened by <see cref="OutputMargin"/>.</summary>
     public (double Min, double Max) OutputRange => (LambdaMin - OutputMargin * (LambdaMax - LambdaMin), LambdaMax + OutputMargin * (LambdaMax - LambdaMin));
 
@@ -119,6 +125,7 @@ public sealed record GanConfig
         if (!(SkipInitGain is >= 0 and <= 10)) throw new ArgumentException($"--init-skip-gain must lie in [0, 10], got {SkipInitGain}");
         if (CriticInitGain is { } critic && !(critic is > 0 and <= 10)) throw new ArgumentException($"--critic-init-gain must lie in (0, 10], got {critic}");
         if (!(CriticSlope >= 0 && CriticSlope < 1)) throw new ArgumentException($"--critic-slope must lie in [0, 1), got {CriticSlope}");
+        if (MinibatchStdGroup < 0) throw new ArgumentException($"--minibatch-std must be a group size (0: none), got {MinibatchStdGroup}");
         return this;
     }
 

@@ -35,6 +35,8 @@ public sealed class Trainer : IDisposable
         int n = config.Size;
         if (data.Shape.Rank != 5 || data.Shape[1] != 1 || data.Shape[2] != n || data.Shape[3] != n || data.Shape[4] != n)
             throw new ShapeException($"training data must be [count, 1, {n}, {n}, {n}] for --size {n}, got {data.Shape}");
+        if (config.MinibatchStdGroup > 0 && options.BatchSize % config.MinibatchStdGroup != 0)
+            throw new ArgumentException($"--batch-size {options.BatchSize} is not a multiple of the --minibatch-std group {config.MinibatchStdGroup}");
         _data = data.Detach();
         _batches = new BatchSchedule(options.Batches, data.Shape[0], options.BatchSize, options.CriticSteps, options.Seed);
         Models = new GanPair(config, options.Seed, Device);
