@@ -181,6 +181,36 @@ public sealed class GanCommandTests : IDisposable
     }
 
     [Fact]
+    public void TrainKeepsAnAverageDecaysTheRatesAndGenerateChoosesTheWeights()
+    {
+        var run = P("runs", "averaged");
+        var (code, _, err) = Run(["train", "--out", run, "--iterations", "3", "--average-decay", "0.5", "--lr-decay", "0.5", "--minibatch-std", "2", .. TinyTraining]);
+        Assert.True(code == 0, err);
+        using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))))
+        {
+            Assert.Equal(0.5, config.RootElement.GetProperty("train").GetProperty("average_decay").GetDouble());
+            Assert.Equal(0.5, config.RootElement.GetProperty("train").GetProperty("learning_rate_decay").GetDouble());
+            Assert.Equal(2, config.RootElement.GetProperty("gan").GetProperty("minibatch_std_group").GetInt32());
+        }
+        var latest = Path.Combine(run, "latest.safetensors");
+        string output;
+        (code, output, err) = Run("generate", latest, "--count", "2", "--out", P("avg"));
+        Assert.True(code == 0, err);
+        Assert.Contains("from the averaged weights", output);
+        (code, output, err) = Run("generate", latest, "--count", "2", "--out", P("trained"), "--weights", "trained");
+        Assert.True(code == 0, err);
+        Assert.Contains("from the trained weights", output);
+        Assert.NotEqual(NpyFile.Read(P("avg", "raw", "sample_0000.npy")).Values, NpyFile.Read(P("trained", "raw", "sample_0000.npy")).Values);
+
+        (code, _, err) = Run(["train", "--out", P("runs", "bad"), "--iterations", "1", "--minibatch-std", "3", .. TinyTraining]);
+        Assert.Equal(1, code);
+        Assert.Contains("--minibatch-std", err);
+        (code, _, err) = Run(["train", "--out", P("runs", "bad2"), "--iterations", "1", "--average-decay", "1", .. TinyTraining]);
+        Assert.Equal(1, code);
+        Assert.Contains("--average-decay", err);
+    }
+
+    [Fact]
     public async Task SigtermSavesACheckpointAndExitsCleanly()
     {
         var run = P("runs", "stopped");
