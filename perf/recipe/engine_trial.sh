@@ -8,6 +8,7 @@
 # Environment: VG (the voxelgan command; default: a Release build of this checkout), DATA (default
 # runs/recipe/data16, written by the command below when missing), OUT (default runs/recipe/engine).
 # Runs used DOTNET_PROCESSOR_COUNT=1 so that the PyTorch control could run on the other core.
+# WEIGHTS="average trained" evaluates both the moving average (train --average-decay) and the trained weights.
 set -e
 label=$1; iters=$2; every=$3; shift 3
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,8 +23,10 @@ $vg train --data "$data" --size 16 --ngf "${NGF:-8}" --ndf "${NDF:-4}" --precisi
 echo "train_seconds $(( $(date +%s) - start ))" >> "$out/summary.txt"
 for ck in "$out"/run/checkpoints/step_*.safetensors; do
   s=$(basename "$ck" .safetensors)
-  $vg generate "$ck" --count 16 --seed 1 --out "$out/gen_$s" > /dev/null
-  $vg evaluate --real "$data" --fake "$out/gen_$s" --homogenize 0 > "$out/eval_$s.txt"
-  echo "$s $(grep -E '^(p1|p2|diversity|verdict)' "$out/eval_$s.txt" | tr -s ' ' | tr '\n' ' ')" >> "$out/summary.txt"
+  for w in ${WEIGHTS:-trained}; do
+    $vg generate "$ck" --count 16 --seed 1 --weights "$w" --out "$out/gen_${s}_$w" > /dev/null
+    $vg evaluate --real "$data" --fake "$out/gen_${s}_$w" --homogenize 0 > "$out/eval_${s}_$w.txt"
+    echo "$s $w $(grep -E '^(p1|p2|diversity|verdict)' "$out/eval_${s}_$w.txt" | tr -s ' ' | tr '\n' ' ')" >> "$out/summary.txt"
+  done
 done
 cat "$out/summary.txt"

@@ -63,6 +63,7 @@ public sealed class GanCommandTests : IDisposable
         string verdict = json.RootElement.GetProperty("diversity").GetProperty("verdict").GetString()!;
         Assert.Contains($"Verdict: {verdict}", report);
         Assert.Contains("orthogonal initialization with gain 2.5", report);
+        Assert.Contains("minibatch standard-deviation channel over groups of 4", report);
         Assert.Contains("the authors' joint update", report);
         Assert.Contains("Training: 4 iterations", report);
     }
