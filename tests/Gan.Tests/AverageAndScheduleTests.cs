@@ -4,22 +4,12 @@ using VoxelGan.Gan.Models;
 using VoxelGan.Gan.Training;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
-using VoxelGan.TestSupport;
 
 namespace VoxelGan.Gan.Tests;
 
 /// <summary>The generator's moving average (<c>--average-decay</c>) and the learning-rate decay (<c>--lr-decay</c>).</summary>
-public sealed class AverageAndScheduleTests : IDisposable
+public sealed class AverageAndScheduleTests() : TinyGanTests("average")
 {
-    private static Device D => TestDevice.Instance;
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("voxelgan-average-");
-
-    public void Dispose() => _dir.Delete(recursive: true);
-
-    private static readonly GanConfig Tiny = new() { Size = 8, Ngf = 2, Ndf = 2, LatentDim = 8, MappingLayers = 2 };
-
-    private static Tensor SphereData(int count = 4) => Dataset.Spheres(count, 8, 1).ToTensor(D);
-
     private static TrainOptions Options(double decay = 0.9) => new()
     {
         BatchSize = 2, Precision = Precision.Fp32, Seed = 5, LearningRateCritic = 1e-3, LearningRateGenerator = 1e-3, AverageDecay = decay,
@@ -57,7 +47,7 @@ public sealed class AverageAndScheduleTests : IDisposable
     [Fact]
     public void CheckpointsKeepTheAverageAndGenerationUsesItUnlessAskedForTheTrainedWeights()
     {
-        var folder = Path.Combine(_dir.FullName, "run");
+        var folder = Path.Combine(Folder.FullName, "run");
         using (var run = TrainingRun.Start(folder, Tiny, Options() with { Iterations = 3, SampleEvery = 0, CheckpointEvery = 0 }, new DataSpec("spheres", 4, 1), D))
             run.Run(CancellationToken.None);
         var latest = Path.Combine(folder, "latest.safetensors");
@@ -87,7 +77,7 @@ public sealed class AverageAndScheduleTests : IDisposable
     {
         using var straight = new Trainer(Tiny, Options(), SphereData(), D);
         for (int i = 0; i < 4; i++) straight.TrainStep();
-        var path = Path.Combine(_dir.FullName, "half.safetensors");
+        var path = Path.Combine(Folder.FullName, "half.safetensors");
         using (var first = new Trainer(Tiny, Options(), SphereData(), D))
         {
             first.TrainStep();
@@ -104,7 +94,7 @@ public sealed class AverageAndScheduleTests : IDisposable
     [Fact]
     public void ACheckpointWithoutAnAverageStartsItFromTheLoadedWeights()
     {
-        var path = Path.Combine(_dir.FullName, "plain.safetensors");
+        var path = Path.Combine(Folder.FullName, "plain.safetensors");
         using (var plain = new Trainer(Tiny, Options(0), SphereData(), D))
         {
             plain.TrainStep();

@@ -5,22 +5,12 @@ using VoxelGan.Gan.Training;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
 using VoxelGan.Tensors.IO;
-using VoxelGan.TestSupport;
 
 namespace VoxelGan.Gan.Tests;
 
 /// <summary>The points where training follows the authors' code by default (issue 14), each with its alternative.</summary>
-public sealed class RecipeTests : IDisposable
+public sealed class RecipeTests() : TinyGanTests("recipe")
 {
-    private static Device D => TestDevice.Instance;
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("voxelgan-recipe-");
-
-    public void Dispose() => _dir.Delete(recursive: true);
-
-    private static readonly GanConfig Tiny = new() { Size = 8, Ngf = 2, Ndf = 2, LatentDim = 8, MappingLayers = 2 };
-
-    private static Tensor SphereData(int count = 4) => Dataset.Spheres(count, 8, 1).ToTensor(D);
-
     [Fact]
     public void ShuffledBatchesVisitEveryVolumeOncePerEpochAndRepeatForTheSameStep()
     {
@@ -100,7 +90,7 @@ public sealed class RecipeTests : IDisposable
         foreach (var mode in new[] { LossScalerMode.PerOptimizer, LossScalerMode.Shared })
         {
             var options = new TrainOptions { BatchSize = 2, Precision = Precision.Mixed, LossScalers = mode };
-            var path = Path.Combine(_dir.FullName, $"{mode}.safetensors");
+            var path = Path.Combine(Folder.FullName, $"{mode}.safetensors");
             using (var first = new Trainer(Tiny, options, SphereData(), D))
             {
                 first.Scalers["critic"].Restore(512, 3, 1);
@@ -140,7 +130,7 @@ public sealed class RecipeTests : IDisposable
     [Fact]
     public void GeneratedVolumesAreBinarizedAtTheDataMeanOrTheRangeMidpoint()
     {
-        var folder = Path.Combine(_dir.FullName, "run");
+        var folder = Path.Combine(Folder.FullName, "run");
         var options = new TrainOptions { Iterations = 1, BatchSize = 2, Precision = Precision.Fp32, CheckpointEvery = 1, SampleEvery = 0 };
         using (var run = TrainingRun.Start(folder, Tiny, options, new DataSpec("spheres", 4, 1), D)) run.Run(CancellationToken.None);
         using var sampler = Sampler.FromCheckpoint(Path.Combine(folder, "latest.safetensors"), D);

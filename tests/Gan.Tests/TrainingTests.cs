@@ -4,21 +4,11 @@ using VoxelGan.Gan.Models;
 using VoxelGan.Gan.Training;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
-using VoxelGan.TestSupport;
 
 namespace VoxelGan.Gan.Tests;
 
-public sealed class TrainingTests : IDisposable
+public sealed class TrainingTests() : TinyGanTests("train")
 {
-    private static Device D => TestDevice.Instance;
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("voxelgan-train-");
-
-    public void Dispose() => _dir.Delete(recursive: true);
-
-    private static readonly GanConfig Tiny = new() { Size = 8, Ngf = 2, Ndf = 2, LatentDim = 8, MappingLayers = 2 };
-
-    private static Tensor SphereData(int count = 4) => Dataset.Spheres(count, 8, 1).ToTensor(D);
-
     [Theory]
     [InlineData(Precision.Fp32, 1)]
     [InlineData(Precision.Mixed, 1)]
@@ -54,7 +44,7 @@ public sealed class TrainingTests : IDisposable
             using var straight = new Trainer(Tiny, options, SphereData(), D);
             for (int i = 0; i < 4; i++) straight.TrainStep();
 
-            var path = Path.Combine(_dir.FullName, $"half-{precision}.safetensors");
+            var path = Path.Combine(Folder.FullName, $"half-{precision}.safetensors");
             using (var first = new Trainer(Tiny, options, SphereData(), D))
             {
                 first.TrainStep();
