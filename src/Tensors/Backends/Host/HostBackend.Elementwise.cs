@@ -76,10 +76,11 @@ internal sealed unsafe partial class HostBackend
             });
             return;
         }
-        // Work items are (o, block of inner): outer may be 1 (summing a batch axis away).
+        // Work items are (o, block of inner): outer may be 1 (summing a batch axis away). A chunk holds at least
+        // ElementGrain elements' work, so tiny reductions (a statistic over a few volumes) stay on the calling thread.
         int block = Math.Max(Vector512<T>.Count, (int)Math.Min(inner, ElementGrain / Math.Max(1, length)));
         int blocks = (inner + block - 1) / block;
-        HostParallel.For((long)outer * blocks, 1, (w0, w1) =>
+        HostParallel.For((long)outer * blocks, Math.Max(1, ElementGrain / ((long)length * block)), (w0, w1) =>
         {
             TOp op = default;
             for (long w = w0; w < w1; w++)
