@@ -108,10 +108,15 @@ public sealed class TrainingTests() : TinyGanTests("train")
         Assert.Equal(1, e.Step);
     }
 
-    [Fact]
-    public void ATrainingStepDoesNotGrowDeviceMemory()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ATrainingStepDoesNotGrowDeviceMemory(bool extras)
     {
-        using var trainer = new Trainer(Tiny, new TrainOptions { BatchSize = 2, Precision = Precision.Mixed }, SphereData(), D);
+        // extras: the generator's moving average, the learning-rate decay and the critic's minibatch statistic.
+        var options = new TrainOptions { BatchSize = 2, Precision = Precision.Mixed, Iterations = 10 };
+        if (extras) options = options with { AverageDecay = 0.9, LearningRateDecay = 0.5 };
+        using var trainer = new Trainer(extras ? Tiny with { MinibatchStdGroup = 2 } : Tiny, options, SphereData(), D);
         trainer.TrainStep();
         int live = D.LiveTensors;
         long inUse = D.Pool.BytesInUse;
