@@ -65,7 +65,7 @@ public sealed class AverageAndScheduleTests() : TinyGanTests("average")
             using var got = Sampler.Generate(sampler.Generator, 2, 1, 9, D);
             Assert.Equal(expected.ToArray<float>(), got.ToArray<float>());
         }
-        using (var sampler = Sampler.FromCheckpoint(latest, D, averaged: false))
+        using (var sampler = Sampler.FromCheckpoint(latest, D, GeneratorWeights.Trained))
         {
             Assert.False(sampler.Averaged);
             Assert.Equal(trained, Weights(sampler.Generator));

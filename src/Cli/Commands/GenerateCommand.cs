@@ -17,10 +17,10 @@ internal static class GenerateCommand
         var vti = new Option<bool>("--vti") { Description = "also write each raw volume as .vti (ParaView)" };
         var phases = new ChoiceOption<PhaseThreshold>("--binarize", "phase 1 above the training data's mean (standardized 0, the authors') or above the midpoint of its range",
             PhaseThreshold.DataMean, ("mean", PhaseThreshold.DataMean), ("midpoint", PhaseThreshold.RangeMidpoint));
-        var weights = new Option<string>("--weights") { Description = "average: the moving average of the generator's weights when the run kept one (train --average-decay), else the trained weights; trained: always the trained weights", DefaultValueFactory = _ => "average" };
-        weights.AcceptOnlyFromAmong("average", "trained");
+        var weights = new ChoiceOption<GeneratorWeights>("--weights", "the moving average of the generator's weights when the run kept one (train --average-decay), else the trained weights; or always the trained weights",
+            GeneratorWeights.Average, ("average", GeneratorWeights.Average), ("trained", GeneratorWeights.Trained));
         var overwrite = new Option<bool>("--overwrite") { Description = "replace the samples of an earlier generate in --out (otherwise a non-empty --out is refused)" };
-        var command = new Command("generate", "Generate volumes: raw values (raw/), binary phase maps (phases/) and a PNG grid of centre slices.") { checkpoint, count, sigma, seed, output, vti, phases.Option, weights, overwrite };
+        var command = new Command("generate", "Generate volumes: raw values (raw/), binary phase maps (phases/) and a PNG grid of centre slices.") { checkpoint, count, sigma, seed, output, vti, phases.Option, weights.Option, overwrite };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var file = parse.GetValue(checkpoint)!;
@@ -31,7 +31,7 @@ internal static class GenerateCommand
             using (device)
             {
                 var dir = parse.GetValue(output)!.FullName;
-                using var sampler = Sampler.FromCheckpoint(file.FullName, device, averaged: parse.GetValue(weights) == "average");
+                using var sampler = Sampler.FromCheckpoint(file.FullName, device, weights.Get(parse));
                 sampler.Phases = phases.Get(parse);
                 Sampler.PrepareFolder(dir, parse.GetValue(overwrite));
                 string grid;

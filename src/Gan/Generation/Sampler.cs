@@ -9,6 +9,16 @@ using VoxelGan.Tensors.IO;
 
 namespace VoxelGan.Gan.Generation;
 
+/// <summary>Which of a checkpoint's generator weights make volumes.</summary>
+public enum GeneratorWeights
+{
+    /// <summary>The moving average of the weights when the run kept one (<see cref="GeneratorAverage"/>), else the trained weights.</summary>
+    Average,
+
+    /// <summary>The trained weights.</summary>
+    Trained,
+}
+
 /// <summary>One generated volume: values in data units (de-standardized) and its binary phase map.</summary>
 /// <param name="Raw">The volume in the units of the training data.</param>
 /// <param name="Phases">1 where the standardized value exceeds the run's phase threshold, else 0.</param>
@@ -47,10 +57,10 @@ public sealed class Sampler : IDisposable
     public bool Averaged { get; private init; }
 
     /// <summary>
-    /// Loads the generator of a checkpoint written by training (its run configuration is in the metadata): its
-    /// averaged weights when the run kept an average and <paramref name="averaged"/>, else the trained weights.
+    /// Loads the generator of a checkpoint written by training (its run configuration is in the metadata) with the
+    /// chosen <paramref name="weights"/>.
     /// </summary>
-    public static Sampler FromCheckpoint(string path, Device device, bool averaged = true)
+    public static Sampler FromCheckpoint(string path, Device device, GeneratorWeights weights = GeneratorWeights.Average)
     {
         var config = ReadConfig(path);
         var models = new GanPair(config.Gan, 0, device);
@@ -59,7 +69,7 @@ public sealed class Sampler : IDisposable
             var (extra, _) = Checkpoint.Load(path, models, "optimizer.", GeneratorAverage.Prefix);
             try
             {
-                bool loaded = averaged && GeneratorAverage.LoadInto(models.Generator, extra, path);
+                bool loaded = weights == GeneratorWeights.Average && GeneratorAverage.LoadInto(models.Generator, extra, path);
                 return new Sampler(config, models, device, path) { Averaged = loaded };
             }
             finally
