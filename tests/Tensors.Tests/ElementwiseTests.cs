@@ -23,6 +23,7 @@ public class ElementwiseTests
         ("pow", Ops.Pow, Math.Pow),
         ("leaky_relu_gradient", (a, b) => Ops.LeakyReluGradient(a, b, 0.3), (a, b) => a > 0 ? b : 0.3 * b),
         ("bias_leaky_relu", (a, b) => Ops.BiasLeakyRelu(a, b, 0.2), (a, b) => a + b > 0 ? a + b : 0.2 * (a + b)),
+        ("lerp", (a, b) => Ops.Lerp(a, b, 0.25), (a, b) => a + 0.25 * (b - a)),
     ];
 
     /// <summary>(name, op, reference, domain low) for unary ops; low &gt; 0 keeps log/sqrt/pow in their domain.</summary>

@@ -41,12 +41,11 @@ public sealed class GeneratorAverage : IDisposable
     /// <summary>A generator holding the averaged weights (never trained itself).</summary>
     public Generator Model { get; }
 
-    /// <summary>Moves the average towards the live weights; a few launches per parameter, no host read.</summary>
+    /// <summary>Moves the average towards the live weights; two launches per parameter, no host read.</summary>
     public void Update()
     {
         using var scope = TensorScope.Begin();
-        foreach (var (live, average) in _pairs)
-            Ops.CopyInto(average, Ops.Add(average, Ops.MulScalar(Ops.Sub(live, average), 1 - Decay)));
+        foreach (var (live, average) in _pairs) Ops.CopyInto(average, Ops.Lerp(average, live, 1 - Decay));
     }
 
     /// <summary>The averaged weights under <see cref="Prefix"/> (live tensors; the caller does not dispose them).</summary>

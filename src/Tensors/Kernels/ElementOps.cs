@@ -196,6 +196,12 @@ public struct EqualTo : IBinaryOp
     public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => a == b ? T.One : T.Zero;
     public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Indicator<T>(Vector512.Equals(a, b));
 }
+/// <summary>a + s (b - a): a moved the fraction s of the way towards b (a moving average's update in one pass).</summary>
+public struct Lerp : IBinaryOp
+{
+    public T Apply<T>(T a, T b, T s) where T : unmanaged, IFloatingPointIeee754<T> => a + s * (b - a);
+    public Vector512<T> Apply<T>(Vector512<T> a, Vector512<T> b, Vector512<T> s) where T : unmanaged, IFloatingPointIeee754<T> => a + s * (b - a);
+}
 /// <summary>
 /// b where a &gt; 0, s*b otherwise: the gradient b of a LeakyReLU with negative slope s carried back through it, where a
 /// is the LeakyReLU's input (or its output: for s &gt; 0 both have the same sign). One launch instead of a slope

@@ -54,6 +54,7 @@ public static partial class Ops
     public static Tensor Minimum(Tensor a, Tensor b) => Binary<Kernels.Minimum>(a, b);
     public static Tensor Greater(Tensor a, Tensor b) => Binary<Kernels.Greater>(a, b);
     public static Tensor Equal(Tensor a, Tensor b) => Binary<EqualTo>(a, b);
+    public static Tensor Lerp(Tensor a, Tensor b, double weight) => Binary<Kernels.Lerp>(a, b, weight);
     public static Tensor BiasLeakyRelu(Tensor y, Tensor bias, double slope) => Binary<Kernels.BiasLeakyRelu>(y, bias, slope);
     public static Tensor LeakyReluGradient(Tensor x, Tensor g, double slope) => Binary<Kernels.LeakyReluGradient>(x, g, slope);
 #pragma warning restore CS1591
