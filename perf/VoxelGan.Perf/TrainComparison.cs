@@ -35,7 +35,11 @@ internal static class TrainComparison
         PeerProcess.Row("training iteration fp32", ours[Precision.Fp32], peer?["fp32"].GetDouble(), 40);
         PeerProcess.Row("training iteration mixed", ours[Precision.Mixed], peer?["mixed"].GetDouble(), 40);
         if (peer is not null)
+        {
             Console.WriteLine($"peer: torch {peer["torch"]} on {peer["device"]}, {peer["threads"]} threads; its model: generator {peer["generator_parameters"]}, critic {peer["critic_parameters"]} parameters");
+            if (peer.TryGetValue("fp32_peak_mb", out var fp32Peak) && fp32Peak.ValueKind == System.Text.Json.JsonValueKind.Number)
+                Console.WriteLine($"peer peak allocated: fp32 {fp32Peak.GetDouble():F1} MB, mixed {peer["mixed_peak_mb"].GetDouble():F1} MB (torch.cuda.max_memory_allocated)");
+        }
         PrintLaunches(d, size, ngf, ndf, batch);
     }
 

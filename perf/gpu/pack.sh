@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 dotnet build VoxelGan.sln -c Release -v q -nologo >/dev/null
 dotnet build perf/VoxelGan.Perf -c Release -v q -nologo >/dev/null
-runner=$(find ~/.nuget/packages/xunit.runner.console -path '*tools/netcoreapp2.0' -type d 2>/dev/null | sort | tail -1)
+runner=$(find ~/.nuget/packages/xunit.runner.console -path '*tools/netcoreapp2.0' -type d 2>/dev/null | sort | tail -1 || true)
 if [ -z "$runner" ]; then
   tmp=$(mktemp -d)
   printf '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net10.0</TargetFramework><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup><ItemGroup><PackageReference Include="xunit.runner.console" Version="2.4.1" /></ItemGroup></Project>' >"$tmp/r.csproj"

@@ -86,10 +86,18 @@ def iteration(mixed):
         torch.cuda.synchronize()
 
 
+def timed(mixed):
+    """Median seconds per iteration and, on CUDA, the peak of PyTorch's allocator over those iterations (MB)."""
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    seconds = median_time(lambda: iteration(mixed), repeats)
+    return seconds, torch.cuda.max_memory_allocated() / 1e6 if device.type == "cuda" else None
+
+
+(fp32, fp32_peak), (mixed, mixed_peak) = timed(False), timed(True)
 print(json.dumps({
     "torch": torch.__version__, "threads": threads, "device": str(device),
-    "fp32": median_time(lambda: iteration(False), repeats),
-    "mixed": median_time(lambda: iteration(True), repeats),
+    "fp32": fp32, "mixed": mixed, "fp32_peak_mb": fp32_peak, "mixed_peak_mb": mixed_peak,
     "generator_parameters": sum(p.numel() for p in G.parameters()),
     "critic_parameters": sum(p.numel() for p in D.parameters()),
 }))

@@ -72,4 +72,37 @@ public static class ReductionKernels
             y[r] = acc;
         }
     }
+
+    /// <summary>
+    /// <see cref="Axis{T, TOp}"/> with one group per output, for few outputs over long axes (a bias's gradient:
+    /// 16 channels, each a sum over 8 x 32^3 voxels, would leave all but 16 threads of a GPU idle and each
+    /// walking 262k elements). Group <c>r = Grid.IdxX</c> computes <c>y[r]</c> (r = o*inner + j): thread t of the
+    /// G = Group.DimX threads folds k = t, t + G, t + 2G, ... (consecutive threads read consecutive elements when
+    /// inner = 1), then a tree in shared memory (G elements, G a power of two) combines the G partial results:
+    /// in step h = G/2, G/4, ..., 1, slot t &lt; h takes combine(slot t, slot t + h). A fixed order, so deterministic,
+    /// but not <see cref="Axis{T, TOp}"/>'s, so its sums agree within rounding, not bit for bit.
+    /// </summary>
+    public static void AxisByGroup<T, TOp>(ArrayView<T> x, ArrayView<T> y, int length, int inner, int count)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IReduceOp
+    {
+        var op = default(TOp);
+        var shared = SharedMemory.GetDynamic<T>();
+        int size = Group.DimX, t = Group.IdxX, r = Grid.IdxX;
+        int o = r / inner, j = r - o * inner;
+        int start = o * length * inner + j;
+        T acc = op.Identity<T>();
+        for (int k = t; k < length; k += size)
+        {
+            int idx = start + k * inner;
+            if (idx < count) acc = op.Combine(acc, x[idx]);
+        }
+        shared[t] = acc;
+        Group.Barrier();
+        for (int half = size / 2; half > 0; half /= 2)
+        {
+            if (t < half) shared[t] = op.Combine(shared[t], shared[t + half]);
+            Group.Barrier();
+        }
+        if (t == 0) y[r] = shared[0];
+    }
 }

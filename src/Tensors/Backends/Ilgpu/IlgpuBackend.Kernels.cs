@@ -74,6 +74,15 @@ internal sealed partial class IlgpuBackend
     {
         if ((long)y.Numel * length * inner < count || x.Numel < count)
             throw new ShapeException($"reduction of {x.Numel} elements as {y.Numel} x {length} x {inner} (count {count}) is out of bounds");
+        int group = _tile * _tile;
+        if (group > 0 && !ReferenceKernels && length >= group && y.Numel < _maxThreads)
+        {
+            // Fewer outputs than the device has threads, each over a long axis: a group per output (see AxisByGroup).
+            var config = new KernelConfig(new Index3D(y.Numel, 1, 1), new Index3D(group, 1, 1), IsSingle(x) ? SharedMemoryConfig.RequestDynamic<float>(group) : SharedMemoryConfig.RequestDynamic<double>(group));
+            if (IsSingle(x)) LaunchGrouped(ReductionKernels.AxisByGroup<float, TOp>, config, x.View<float>(), y.View<float>(), length, inner, count);
+            else LaunchGrouped(ReductionKernels.AxisByGroup<double, TOp>, config, x.View<double>(), y.View<double>(), length, inner, count);
+            return;
+        }
         if (IsSingle(x)) Launch(ReductionKernels.Axis<float, TOp>, y.Numel, x.View<float>(), y.View<float>(), length, inner, count, default(TOp));
         else Launch(ReductionKernels.Axis<double, TOp>, y.Numel, x.View<double>(), y.View<double>(), length, inner, count, default(TOp));
     }

@@ -1,0 +1,89 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using VoxelGan.TestSupport;
+
+namespace VoxelGan.Tensors.Tests;
+
+/// <summary>
+/// The group-per-output reduction (<c>ReductionKernels.AxisByGroup</c>, what an ILGPU device with groups launches
+/// for few outputs over long axes: bias gradients, the second stage of a full reduction) against the
+/// one-thread-per-output reference, on ILGPU's CPU accelerator with 16-thread groups (shared memory and barriers as
+/// on a GPU) and on CUDA where a GPU is visible. The tree adds in another order than the reference: sums within
+/// rounding, maxima and minima exactly.
+/// </summary>
+public class GroupedReductionKernelTests
+{
+    private static readonly Lazy<Device> Grouped = new(() => Device.CreateIlgpuCpu(16));
+
+    private static readonly Lazy<Device?> Cuda = new(() =>
+    {
+        try { return Device.Create(DeviceKind.Cuda); }
+        catch (DeviceException) { return null; }
+    });
+
+    private static Device[] Devices => Cuda.Value is { } gpu ? [Grouped.Value, gpu] : [Grouped.Value];
+
+    /// <summary>Shapes (outer, length, inner) with axes both shorter and longer than a 16-thread group, and a NaN now and then.</summary>
+    private static Gen<(int Outer, int Length, int Inner, int Op, bool F64, bool Nan, int Seed)> Cases =>
+        from outer in Gen.Choose(1, 3)
+        from length in Gen.OneOf(Gen.Choose(1, 15), Gen.Choose(16, 300))
+        from inner in Gen.Choose(1, 4)
+        from op in Gen.Choose(0, 2)
+        from f64 in Gen.Elements(false, true)
+        from nan in Gen.Frequency((5, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from seed in Gens.Seed
+        select (outer, length, inner, op, f64, nan, seed);
+
+    private static double[] Run(Device device, bool reference, Func<Tensor> op)
+    {
+        device.ReferenceKernels = reference;
+        try
+        {
+            using var scope = TensorScope.Begin();
+            return op().ToDoubleArray();
+        }
+        finally
+        {
+            device.ReferenceKernels = false;
+        }
+    }
+
+    [Property(MaxTest = 25)]
+    public Property AxisReductionsByGroupAgreeWithTheReference() => Prop.ForAll(Cases.ToArbitrary(), c =>
+    {
+        var values = HostReference.RandomValues(new Random(c.Seed), c.Outer * c.Length * c.Inner);
+        if (c.Nan) values[new Random(c.Seed + 1).Next(values.Length)] = double.NaN;
+        foreach (var d in Devices)
+        {
+            using var scope = TensorScope.Begin();
+            var t = Tensor.FromArray(values, new Shape(c.Outer, c.Length, c.Inner), d);
+            var x = c.F64 ? t : Ops.Cast(t, DType.Float32);
+            Tensor Reduce() => c.Op switch { 0 => Ops.Sum(x, 1), 1 => Ops.Max(x, 1), _ => Ops.Min(x, 1) };
+            var fast = Run(d, false, Reduce);
+            var reference = Run(d, true, Reduce);
+            if (c.Length >= 16 && c.Outer * c.Inner < 1000)
+                Assert.Contains(d.LoadedKernels, m => m.Name == "AxisByGroup");
+            for (int i = 0; i < fast.Length; i++)
+                Assert.True(double.IsNaN(reference[i]) == double.IsNaN(fast[i]), $"{c}: element {i} is {fast[i]}, reference {reference[i]}");
+            if (c.Op == 0) Approx.Equal(reference, fast, c.F64 ? 1e-12 : 1e-5, c.F64 ? 1e-12 : 1e-4, $"{c} on {d.Kind.Name()}");
+            else Assert.True(fast.SequenceEqual(reference), $"{c} on {d.Kind.Name()}: {string.Join(", ", fast.Take(6))} vs {string.Join(", ", reference.Take(6))}");
+        }
+    });
+
+    [Fact]
+    public void AFullSumFoldsItsPartialsByGroup()
+    {
+        // 50,000 elements: the first stage leaves 781 partials, more than a group, so the second stage runs by group.
+        var values = HostReference.RandomValues(new Random(3), 50_000);
+        double expected = values.Sum();
+        foreach (var d in Devices)
+        {
+            using var scope = TensorScope.Begin();
+            var x = Tensor.FromArray(values, new Shape(values.Length), d);
+            double sum = Run(d, false, () => Ops.Sum(x)).Single();
+            Assert.Contains(d.LoadedKernels, m => m.Name == "AxisByGroup");
+            Assert.True(Math.Abs(sum - expected) <= 1e-9 * values.Sum(Math.Abs), $"{sum} vs {expected} on {d.Kind.Name()}");
+        }
+    }
+}
