@@ -3,141 +3,165 @@ using ILGPU;
 
 namespace VoxelGan.Tensors.Kernels;
 
-/// <summary>Where the tiled convolution finds weight (input channel, tap, output channel) of its GEMM's B operand.</summary>
-public interface IConvWeightLayout
-{
-    /// <summary>Offset in the weight tensor of B[(cIn, tap), cOut] for a convolution of geometry <paramref name="g"/> with <paramref name="taps"/> = K^3.</summary>
-    int Offset(in ConvGeometry g, int cIn, int tap, int cOut, int taps);
-}
-
-/// <summary>Conv3d's own weight w [Cy, Cx, K, K, K]: <c>B[(ci, tap), co] = w[co, ci, tap]</c>.</summary>
-public struct ForwardWeights : IConvWeightLayout
-{
-    /// <inheritdoc />
-    public readonly int Offset(in ConvGeometry g, int cIn, int tap, int cOut, int taps) => (cOut * g.Cx + cIn) * taps + tap;
-}
-
 /// <summary>
-/// The stride-1 transposed convolution as a convolution: with y as the input (g.Cx = y's channels) and x as the output
-/// (g.Cy = x's channels), padding K-1-P and the kernel flipped on all three axes (which reverses the linear tap index),
-/// <c>B[(co, tap), ci] = w[co, ci, K^3-1-tap]</c> of the original weight [y channels, x channels, K, K, K].
-/// </summary>
-public struct FlippedTransposedWeights : IConvWeightLayout
-{
-    /// <inheritdoc />
-    public readonly int Offset(in ConvGeometry g, int cIn, int tap, int cOut, int taps) => (cIn * g.Cy + cOut) * taps + (taps - 1 - tap);
-}
-
-/// <summary>
-/// <see cref="Conv3dKernels.Forward{T}"/> as a tiled implicit GEMM with shared memory (explicitly grouped: the tile edge
-/// is the group's edge, chosen at launch). The convolution is the product C = A B with
-/// M = N*YD*YH*YW rows (output voxels m = (n, od, oh, ow)), Cy columns (output channels) and an inner dimension of
-/// Cx*K^3 (taps kk = (ci, kd, kh, kw)): <c>A[m, kk] = x[n, ci, od*S-P+kd, oh*S-P+kh, ow*S-P+kw]</c> (0 outside x) and
-/// B[kk, co] from the weight layout (<see cref="IConvWeightLayout"/>). A group of T x T threads computes a T x T block of C; for each run of
-/// T taps it stages the T x T pieces of A (gathered from x) and B in shared memory once, and every thread then reads
-/// T values of each from there instead of global memory: x is read Cy / T times less often than by the gather.
-/// With <see cref="FlippedTransposedWeights"/> the same kernel computes the stride-1 transposed convolution.
+/// Convolutions as register-tiled implicit GEMMs with shared memory (explicitly grouped: the group's shape is chosen at
+/// launch). <see cref="Convolve{T, TConv}"/> computes C = A B for any <see cref="IImplicitConvolution"/>: the forward
+/// convolution (<see cref="ForwardConvolution"/>: M = N*YD*YH*YW output voxels, Cy columns, Cx*K^3 taps), the stride-1
+/// transposed one with the kernel flipped (<see cref="StrideOneTransposedConvolution"/>) and each output phase of a
+/// strided transposed one (<see cref="PhaseTransposedConvolution"/>). A group of TM x TN threads computes a block of
+/// BM = 4 TM rows by BN = 4 TN columns of C, each thread a 4 x 4 block held in registers: for each run of
+/// <see cref="Depth"/> inner indices the group stages A[BM rows, run] and B[run, BN columns] in shared memory once, and
+/// every thread then reads 4 + 4 values per index for 16 multiply-adds (one output per thread read 2 values per
+/// multiply-add, which bounded it by shared-memory bandwidth). The input is read Cy / BN times in all, not Cy times as
+/// by the gathers of <see cref="Conv3dKernels"/>, which stay beside these as their references.
 /// </summary>
 public static class Conv3dImplicitGemmKernels
 {
+    /// <summary>Inner indices (taps, or voxels for the weight gradient) staged per step of the register-tiled kernels.</summary>
+    public const int Depth = 16;
+
     /// <summary>
-    /// Thread (tx, ty) of group (bx, by) computes <c>y[n, co, od, oh, ow]</c> for m = bx*T + tx and co = by*T + ty,
-    /// summing A[m, kk] B[kk, co] over kk in ascending order (for <see cref="ForwardWeights"/> the order of the
-    /// reference, so the same bits for finite weights: padding taps beyond Cx*K^3 and voxels outside x add exact
-    /// zeros). Dynamic shared memory: 2 T^2 elements (the A tile [tx][j], then the B tile [j][ty]). Consecutive tx are
-    /// consecutive ow, so loads of x and stores of y are coalesced.
+    /// Thread (tx, ty) of group (bx, by, bz) computes, for the product <paramref name="conv"/> selects for slice bz,
+    /// C[m, c] for m = bx*BM + tx + i*TM and c = by*BN + ty + j*TN (i, j = 0..3), summing A[m, kk] B[kk, c] over kk in
+    /// ascending order, and stores it at <c>y[conv.Output(row m) + c conv.ChannelStride]</c>. For
+    /// <see cref="ForwardConvolution"/> and <see cref="PhaseTransposedConvolution"/> that is the order of the reference,
+    /// so the same bits for finite weights (indices past the inner dimension and voxels outside the input add exact
+    /// zeros). Needs TM and TN multiples of 4 (so each thread stages one fixed row of A and one fixed column of B).
+    /// Dynamic shared memory: Depth (BM + BN) elements, the A tile [k][row], then the B tile [k][column]. Consecutive tx
+    /// are consecutive output voxels, so the gathers and the stores are coalesced.
     /// </summary>
-    public static void Convolve<T, TWeights>(ArrayView<T> x, ArrayView<T> w, ArrayView<T> y, ConvGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T> where TWeights : struct, IConvWeightLayout
+    public static void Convolve<T, TConv>(ArrayView<T> input, ArrayView<T> w, ArrayView<T> y, TConv conv)
+        where T : unmanaged, IFloatingPointIeee754<T> where TConv : struct, IImplicitConvolution
     {
-        int tile = Group.DimX, tx = Group.IdxX, ty = Group.IdxY;
+        conv.Select(Grid.IdxZ);
+        int tm = Group.DimX, tn = Group.DimY, tx = Group.IdxX, ty = Group.IdxY;
+        int bm = 4 * tm, bn = 4 * tn, threads = tm * tn, lane = ty * tm + tx;
         var shared = SharedMemory.GetDynamic<T>();
-        var a = shared.SubView(0, tile * tile);
-        var b = shared.SubView(tile * tile, tile * tile);
-        int k3 = g.K * g.K * g.K, inner = g.Cx * k3, spatial = g.YD * g.YH * g.YW;
-        int m = Grid.IdxX * tile + tx, co = Grid.IdxY * tile + ty;
-        bool row = m < g.N * spatial;
-        int n = 0, od = 0, oh = 0, ow = 0;
-        if (row)
+        var a = shared.SubView(0, Depth * bm);
+        var b = shared.SubView(Depth * bm, Depth * bn);
+        int rows = conv.Rows, columns = conv.Columns, inner = conv.Inner;
+        int firstRow = Grid.IdxX * bm, firstColumn = Grid.IdxY * bn;
+        if (firstRow >= rows) return; // a phase with fewer voxels than the grid was sized for (the whole group leaves)
+
+        // The row of A and the column of B this thread stages.
+        int stageRow = lane % bm, stageColumn = lane % bn, m = firstRow + stageRow, co = firstColumn + stageColumn;
+        bool row = m < rows, column = co < columns;
+        var voxel = row ? conv.Row(m) : default;
+        var acc0 = default(Quad<T>);
+        var acc1 = default(Quad<T>);
+        var acc2 = default(Quad<T>);
+        var acc3 = default(Quad<T>);
+        for (int k0 = 0; k0 < inner; k0 += Depth)
         {
-            ow = m % g.YW;
-            int t = m / g.YW;
-            oh = t % g.YH; t /= g.YH;
-            od = t % g.YD; n = t / g.YD;
-        }
-        T acc = T.Zero;
-        for (int k0 = 0; k0 < inner; k0 += tile)
-        {
-            // Thread (tx, ty) stages A[m, k0 + ty] (its own row) and B[k0 + tx, co] (its own column).
-            int kk = k0 + ty;
-            T av = T.Zero;
-            if (row && kk < inner)
+            for (int k = lane / bm; k < Depth; k += threads / bm)
             {
-                int kw = kk % g.K, t = kk / g.K, kh = t % g.K; t /= g.K;
-                int kd = t % g.K, ci = t / g.K;
-                int id = od * g.S - g.P + kd, ih = oh * g.S - g.P + kh, iw = ow * g.S - g.P + kw;
-                if (id >= 0 && id < g.XD && ih >= 0 && ih < g.XH && iw >= 0 && iw < g.XW)
-                    av = x[(((n * g.Cx + ci) * g.XD + id) * g.XH + ih) * g.XW + iw];
+                int kk = k0 + k;
+                a[k * bm + stageRow] = row && kk < inner ? conv.A(input, voxel, kk) : T.Zero;
             }
-            a[tx * tile + ty] = av;
-            int kb = k0 + tx;
-            b[tx * tile + ty] = co < g.Cy && kb < inner ? w[default(TWeights).Offset(g, kb / k3, kb % k3, co, k3)] : T.Zero;
+            for (int k = lane / bn; k < Depth; k += threads / bn)
+            {
+                int kk = k0 + k;
+                b[k * bn + stageColumn] = column && kk < inner ? conv.B(w, kk, co) : T.Zero;
+            }
             Group.Barrier();
-            for (int j = 0; j < tile; j++) acc += a[tx * tile + j] * b[j * tile + ty];
+            for (int k = 0; k < Depth; k++)
+            {
+                var av = Quad<T>.Load(a, k * bm + tx, tm);
+                var bv = Quad<T>.Load(b, k * bn + ty, tn);
+                acc0 = acc0.AddProduct(av.V0, bv);
+                acc1 = acc1.AddProduct(av.V1, bv);
+                acc2 = acc2.AddProduct(av.V2, bv);
+                acc3 = acc3.AddProduct(av.V3, bv);
+            }
             Group.Barrier();
         }
-        if (row && co < g.Cy) y[(n * g.Cy + co) * spatial + (od * g.YH + oh) * g.YW + ow] = acc;
+        int stride = conv.ChannelStride;
+        for (int i = 0; i < 4; i++)
+        {
+            int mi = firstRow + tx + i * tm;
+            if (mi >= rows) break;
+            var values = i == 0 ? acc0 : i == 1 ? acc1 : i == 2 ? acc2 : acc3;
+            values.Store(y, conv.Output(conv.Row(mi)), stride, firstColumn + ty, tn, columns);
+        }
     }
 
     /// <summary>
-    /// <see cref="Conv3dKernels.WeightGradient{T}"/> as a tiled GEMM, split-K over grid z: slice q = Grid.IdxZ computes
-    /// <c>partial[q, co, kk] = sum_m y[m, co] A[m, kk]</c> over the output voxels m = (n, od, oh, ow) of the (n, od) pairs
-    /// q*ceil(N*YD/Parts) &lt;= n*YD + od &lt; (q+1)*ceil(N*YD/Parts) (the reference's slices), A as in
-    /// <see cref="Convolve{T, TWeights}"/>. Thread (tx, ty) of group (bx, by) owns kk = bx*T + tx and co = by*T + ty; per
-    /// run of T voxels the group stages y[m, co-tile] and A[m, kk-tile] in shared memory. The voxels are summed in
-    /// ascending order, as by the reference, so the same bits.
+    /// <see cref="Conv3dKernels.WeightGradient{T}"/> as a register-tiled GEMM, split-K over grid z: slice q = Grid.IdxZ
+    /// computes <c>partial[q, co, kk] = sum_m y[m, co] A[m, kk]</c> over the output voxels m = (n, od, oh, ow) of the
+    /// (n, od) pairs q*ceil(N*YD/Parts) &lt;= n*YD + od &lt; (q+1)*ceil(N*YD/Parts) (the reference's slices), A as in
+    /// <see cref="Convolve{T, TWeights}"/>. A group of TM x TN threads owns a block of 4 TM taps kk by 4 TN channels co,
+    /// thread (tx, ty) the taps bx*4TM + tx + i*TM and channels by*4TN + ty + j*TN (i, j = 0..3) in registers; per run
+    /// of <see cref="Depth"/> voxels the group stages y[run, co block] and A[run, kk block] in shared memory (Depth (4 TM
+    /// + 4 TN) elements; TM and TN multiples of 4). The voxels are summed in ascending order, as by the reference, so
+    /// the same bits.
     /// </summary>
     public static void WeightGradient<T>(ArrayView<T> x, ArrayView<T> y, ArrayView<T> partial, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int tile = Group.DimX, tx = Group.IdxX, ty = Group.IdxY, q = Grid.IdxZ;
+        int tm = Group.DimX, tn = Group.DimY, tx = Group.IdxX, ty = Group.IdxY, q = Grid.IdxZ;
+        int bm = 4 * tm, bn = 4 * tn, threads = tm * tn, lane = ty * tm + tx;
         var shared = SharedMemory.GetDynamic<T>();
-        var ys = shared.SubView(0, tile * tile);
-        var xs = shared.SubView(tile * tile, tile * tile);
+        var xs = shared.SubView(0, Depth * bm);
+        var ys = shared.SubView(Depth * bm, Depth * bn);
         int k3 = g.K * g.K * g.K, inner = g.Cx * k3, plane = g.YH * g.YW, spatial = g.YD * plane;
         int pairs = g.N * g.YD, chunk = (pairs + g.Parts - 1) / g.Parts;
         int first = q * chunk * plane, end = Math.Min(pairs, (q + 1) * chunk) * plane;
-        int kk = Grid.IdxX * tile + tx, co = Grid.IdxY * tile + ty;
-        // The tap of this thread's column, which it also gathers when it stages A.
+        int firstTap = Grid.IdxX * bm, firstColumn = Grid.IdxY * bn;
+
+        // The tap (column of A) and the channel (column of y) this thread stages.
+        int stageTap = lane % bm, stageColumn = lane % bn, kk = firstTap + stageTap, co = firstColumn + stageColumn;
         int kw = kk % g.K, t0 = kk / g.K, kh = t0 % g.K; t0 /= g.K;
         int kd = t0 % g.K, ci = t0 / g.K;
-        T acc = T.Zero;
-        for (int m0 = first; m0 < end; m0 += tile)
+        var acc0 = default(Quad<T>);
+        var acc1 = default(Quad<T>);
+        var acc2 = default(Quad<T>);
+        var acc3 = default(Quad<T>);
+        for (int m0 = first; m0 < end; m0 += Depth)
         {
-            // Thread (tx, ty) stages y[m0 + tx, by*T + ty] and A[m0 + ty, kk].
-            int my = m0 + tx, cy = Grid.IdxY * tile + ty;
-            T yv = T.Zero;
-            if (my < end && cy < g.Cy)
+            for (int v = lane / bm; v < Depth; v += threads / bm)
             {
-                int n = my / spatial, s = my - n * spatial;
-                yv = y[(n * g.Cy + cy) * spatial + s];
+                int m = m0 + v;
+                T xv = T.Zero;
+                if (m < end && kk < inner)
+                {
+                    int n = m / spatial, s = m - n * spatial;
+                    int od = s / plane, r = s - od * plane, oh = r / g.YW, ow = r - oh * g.YW;
+                    int id = od * g.S - g.P + kd, ih = oh * g.S - g.P + kh, iw = ow * g.S - g.P + kw;
+                    if (id >= 0 && id < g.XD && ih >= 0 && ih < g.XH && iw >= 0 && iw < g.XW)
+                        xv = x[(((n * g.Cx + ci) * g.XD + id) * g.XH + ih) * g.XW + iw];
+                }
+                xs[v * bm + stageTap] = xv;
             }
-            ys[tx * tile + ty] = yv;
-            int mx = m0 + ty;
-            T xv = T.Zero;
-            if (mx < end && kk < inner)
+            for (int v = lane / bn; v < Depth; v += threads / bn)
             {
-                int n = mx / spatial, s = mx - n * spatial;
-                int od = s / plane, r = s - od * plane, oh = r / g.YW, ow = r - oh * g.YW;
-                int id = od * g.S - g.P + kd, ih = oh * g.S - g.P + kh, iw = ow * g.S - g.P + kw;
-                if (id >= 0 && id < g.XD && ih >= 0 && ih < g.XH && iw >= 0 && iw < g.XW)
-                    xv = x[(((n * g.Cx + ci) * g.XD + id) * g.XH + ih) * g.XW + iw];
+                int m = m0 + v;
+                T yv = T.Zero;
+                if (m < end && co < g.Cy)
+                {
+                    int n = m / spatial, s = m - n * spatial;
+                    yv = y[(n * g.Cy + co) * spatial + s];
+                }
+                ys[v * bn + stageColumn] = yv;
             }
-            xs[ty * tile + tx] = xv;
             Group.Barrier();
-            for (int j = 0; j < tile; j++) acc += ys[j * tile + ty] * xs[j * tile + tx];
+            for (int v = 0; v < Depth; v++)
+            {
+                var av = Quad<T>.Load(xs, v * bm + tx, tm);
+                var bv = Quad<T>.Load(ys, v * bn + ty, tn);
+                acc0 = acc0.AddProduct(av.V0, bv);
+                acc1 = acc1.AddProduct(av.V1, bv);
+                acc2 = acc2.AddProduct(av.V2, bv);
+                acc3 = acc3.AddProduct(av.V3, bv);
+            }
             Group.Barrier();
         }
-        if (kk < inner && co < g.Cy) partial[(q * g.Cy + co) * inner + kk] = acc;
+        // Row i of this thread's block is tap kk_i: partial[q, co, kk_i] at (q Cy + co) inner + kk_i.
+        for (int i = 0; i < 4; i++)
+        {
+            int tap = firstTap + tx + i * tm;
+            if (tap >= inner) break;
+            var values = i == 0 ? acc0 : i == 1 ? acc1 : i == 2 ? acc2 : acc3;
+            values.Store(partial, q * g.Cy * inner + tap, inner, firstColumn + ty, tn, g.Cy);
+        }
     }
 }

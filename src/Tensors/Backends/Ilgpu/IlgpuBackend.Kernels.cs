@@ -117,29 +117,45 @@ internal sealed partial class IlgpuBackend
 
     public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g)
     {
-        if (_tile == 0 || ReferenceKernels)
+        if (!Tiled(g.Cy))
         {
             if (IsSingle(x)) Launch(Conv3dKernels.Forward, y.Numel, x.View<float>(), w.View<float>(), y.View<float>(), g);
             else Launch(Conv3dKernels.Forward, y.Numel, x.View<double>(), w.View<double>(), y.View<double>(), g);
             return;
         }
-        Convolve<ForwardWeights>(x, w, y, g);
+        Convolve(x, w, y, new ForwardConvolution { Gather = new DirectGather { G = g } }, g.N * g.YD * g.YH * g.YW, g.Cy, 1);
     }
 
     /// <summary>
-    /// The tiled implicit GEMM (<see cref="Conv3dImplicitGemmKernels.Convolve{T, TWeights}"/>): one group per tile x tile
-    /// block of (output voxels, output channels) of <paramref name="g"/>, two tiles of shared memory.
+    /// Whether a convolution with <paramref name="columns"/> output channels runs as a register-tiled GEMM: where groups
+    /// are large enough to tile, reference kernels are not asked for, and there are at least 4 channels (with fewer, a
+    /// block of C would be mostly padding columns, and the gather, one thread per output, wastes nothing).
     /// </summary>
-    private void Convolve<TWeights>(Tensor input, Tensor w, Tensor output, ConvGeometry g) where TWeights : struct, IConvWeightLayout
+    private bool Tiled(int columns) => _tile > 0 && !ReferenceKernels && columns >= 4;
+
+    /// <summary>
+    /// <see cref="Conv3dImplicitGemmKernels.Convolve{T, TConv}"/> over <paramref name="slices"/> products of at most
+    /// <paramref name="rows"/> rows and <paramref name="columns"/> columns.
+    /// </summary>
+    private void Convolve<TConv>(Tensor input, Tensor w, Tensor output, TConv conv, int rows, int columns, int slices) where TConv : struct, IImplicitConvolution
     {
-        var grid = new Index3D((g.N * g.YD * g.YH * g.YW + _tile - 1) / _tile, (g.Cy + _tile - 1) / _tile, 1);
-        if (IsSingle(input)) LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TWeights>, Tiles<float>(grid), input.View<float>(), w.View<float>(), output.View<float>(), g);
-        else LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TWeights>, Tiles<double>(grid), input.View<double>(), w.View<double>(), output.View<double>(), g);
+        if (IsSingle(input)) LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TConv>, Blocks<float>(rows, columns, slices), input.View<float>(), w.View<float>(), output.View<float>(), conv);
+        else LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TConv>, Blocks<double>(rows, columns, slices), input.View<double>(), w.View<double>(), output.View<double>(), conv);
     }
 
-    /// <summary>The launch of a tiled kernel: <paramref name="grid"/> groups of tile x tile threads with two tiles of T in shared memory.</summary>
-    private KernelConfig Tiles<T>(Index3D grid) where T : unmanaged =>
-        new(grid, new Index3D(_tile, _tile, 1), SharedMemoryConfig.RequestDynamic<T>(2 * _tile * _tile));
+    /// <summary>
+    /// The launch of a register-tiled GEMM kernel over a C of <paramref name="rows"/> x <paramref name="columns"/> (times
+    /// <paramref name="slices"/> split-K slices on grid z): groups of TM x TN threads, each a 4 x 4 block of C, with
+    /// <see cref="Conv3dImplicitGemmKernels.Depth"/> (4 TM + 4 TN) elements of shared memory. Square groups (tile x tile)
+    /// where there are more than 16 columns, else tall ones (tile^2 / 4 x 4: 16 columns, tile^2 rows of 4) so that narrow
+    /// layers (the critic's first block at 16 channels) do not compute mostly padding columns.
+    /// </summary>
+    private KernelConfig Blocks<T>(int rows, int columns, int slices) where T : unmanaged
+    {
+        int tn = columns <= 16 ? 4 : _tile, tm = _tile * _tile / tn;
+        var grid = new Index3D((rows + 4 * tm - 1) / (4 * tm), (columns + 4 * tn - 1) / (4 * tn), slices);
+        return new KernelConfig(grid, new Index3D(tm, tn, 1), SharedMemoryConfig.RequestDynamic<T>(Conv3dImplicitGemmKernels.Depth * 4 * (tm + tn)));
+    }
 
     public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g)
     {
@@ -149,7 +165,7 @@ internal sealed partial class IlgpuBackend
             else Launch(Conv3dKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
             return;
         }
-        if (g.S == 1 && _tile > 0)
+        if (g.S == 1 && Tiled(g.Cx))
         {
             // Stride 1: a convolution of y with the flipped kernel and padding K-1-P (the data gradient of the critic's convolutions).
             var flipped = new ConvGeometry
@@ -157,18 +173,27 @@ internal sealed partial class IlgpuBackend
                 N = g.N, Cx = g.Cy, Cy = g.Cx, XD = g.YD, XH = g.YH, XW = g.YW, YD = g.XD, YH = g.XH, YW = g.XW,
                 K = g.K, S = 1, P = g.K - 1 - g.P, Parts = 1,
             };
-            Convolve<FlippedTransposedWeights>(y, w, x, flipped);
+            Convolve(y, w, x, new StrideOneTransposedConvolution { Gather = new DirectGather { G = flipped } }, g.N * g.XD * g.XH * g.XW, g.Cx, 1);
             return;
         }
+        if (g.K >= g.S && Tiled(g.Cx))
+        {
+            // Strided with a tap in every phase (the generator's kernel 3, stride 2): one GEMM per output phase, all in
+            // one launch; phase 0 has the most voxels, ceil(X / S) per axis.
+            int Most(int extent) => (extent + g.S - 1) / g.S;
+            Convolve(y, w, x, new PhaseTransposedConvolution { G = g }, g.N * Most(g.XD) * Most(g.XH) * Most(g.XW), g.Cx, g.S * g.S * g.S);
+            return;
+        }
+        // Kernel below the stride (the skip paths' kernel 1): most voxels get no tap, which the phase gather skips.
         if (IsSingle(y)) Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g);
         else Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
     }
 
     public void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g)
     {
-        // Split-K: enough slices to give every launch thread about four weights' worth of work, at
-        // most one per (n, od); the slices are then summed by a reduction.
-        g.Parts = (int)Math.Clamp(4L * _maxThreads / Math.Max(w.Numel, 1), 1, Math.Max(1, g.N * g.YD));
+        // Split-K: enough slices for one full wave of tiled threads (16 weights each), at most one per (n, od);
+        // the slices are then summed by a reduction.
+        g.Parts = (int)Math.Clamp(16L * _maxThreads / Math.Max(w.Numel, 1), 1, Math.Max(1, g.N * g.YD));
         if (g.Parts == 1) { WeightGradient(x, y, w, g); return; }
         using var partial = Tensor.Empty(new Shape(g.Parts, w.Numel), x.DType, x.Device);
         WeightGradient(x, y, partial, g);
@@ -177,13 +202,12 @@ internal sealed partial class IlgpuBackend
 
     private void WeightGradient(Tensor x, Tensor y, Tensor partial, ConvGeometry g)
     {
-        if (_tile > 0 && !ReferenceKernels)
+        if (Tiled(g.Cy))
         {
-            // One group per tile x tile block of (taps x input channels, output channels) per split-K slice.
+            // Blocks of (taps x input channels) by output channels per split-K slice.
             int inner = g.Cx * g.K * g.K * g.K;
-            var grid = new Index3D((inner + _tile - 1) / _tile, (g.Cy + _tile - 1) / _tile, g.Parts);
-            if (IsSingle(x)) LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, Tiles<float>(grid), x.View<float>(), y.View<float>(), partial.View<float>(), g);
-            else LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, Tiles<double>(grid), x.View<double>(), y.View<double>(), partial.View<double>(), g);
+            if (IsSingle(x)) LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, Blocks<float>(inner, g.Cy, g.Parts), x.View<float>(), y.View<float>(), partial.View<float>(), g);
+            else LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, Blocks<double>(inner, g.Cy, g.Parts), x.View<double>(), y.View<double>(), partial.View<double>(), g);
             return;
         }
         if (IsSingle(x)) Launch(Conv3dKernels.WeightGradient, partial.Numel, x.View<float>(), y.View<float>(), partial.View<float>(), g);

@@ -1,0 +1,209 @@
+using System.Numerics;
+using ILGPU;
+
+namespace VoxelGan.Tensors.Kernels;
+
+/// <summary>An output voxel (n, d, h, w) of the grid a convolution's GEMM rows enumerate.</summary>
+public struct Voxel
+{
+#pragma warning disable CS1591
+    public int N, D, H, W;
+#pragma warning restore CS1591
+}
+
+/// <summary>
+/// A convolution seen as the product C = A B that <see cref="Conv3dImplicitGemmKernels.Convolve{T, TConv}"/> computes
+/// without forming A: rows are output voxels, columns output channels, the inner dimension the (input channel, tap)
+/// pairs that reach a voxel. A launch may cover several such products on grid z (<see cref="Select"/>).
+/// </summary>
+public interface IImplicitConvolution
+{
+    /// <summary>Chooses the product of grid slice <paramref name="slice"/> (a phase of a strided transposed convolution); no-op where there is one.</summary>
+    void Select(int slice);
+
+    /// <summary>Rows of the selected product.</summary>
+    int Rows { get; }
+
+    /// <summary>Columns (output channels).</summary>
+    int Columns { get; }
+
+    /// <summary>Inner dimension.</summary>
+    int Inner { get; }
+
+    /// <summary>The output voxel of row <paramref name="m"/>.</summary>
+    Voxel Row(int m);
+
+    /// <summary>A[row at <paramref name="v"/>, <paramref name="kk"/>], gathered from the input (0 outside it).</summary>
+    T A<T>(ArrayView<T> input, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>B[<paramref name="kk"/>, <paramref name="column"/>] from the weight tensor.</summary>
+    T B<T>(ArrayView<T> w, int kk, int column) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The output's index of channel 0 at voxel <paramref name="v"/>; channel c is <see cref="ChannelStride"/> c further.</summary>
+    int Output(Voxel v);
+
+    /// <summary>Elements between consecutive channels of the output.</summary>
+    int ChannelStride { get; }
+}
+
+/// <summary>
+/// The gather of a direct convolution of geometry <see cref="G"/> (input x [N, Cx, X], output y [N, Cy, Y]):
+/// row m = (n, od, oh, ow), kk = (ci, kd, kh, kw), <c>A[m, kk] = x[n, ci, od*S-P+kd, oh*S-P+kh, ow*S-P+kw]</c>.
+/// </summary>
+public struct DirectGather
+{
+    /// <summary>The geometry.</summary>
+    public ConvGeometry G;
+
+    /// <summary>N YD YH YW.</summary>
+    public readonly int Rows => G.N * G.YD * G.YH * G.YW;
+
+    /// <summary>Cx K^3.</summary>
+    public readonly int Inner => G.Cx * G.K * G.K * G.K;
+
+    /// <summary>Decodes row m (ow fastest).</summary>
+    public readonly Voxel Row(int m)
+    {
+        var v = new Voxel { W = m % G.YW };
+        int t = m / G.YW;
+        v.H = t % G.YH; t /= G.YH;
+        v.D = t % G.YD; v.N = t / G.YD;
+        return v;
+    }
+
+    /// <summary>A[m, kk].</summary>
+    public readonly T A<T>(ArrayView<T> x, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int kw = kk % G.K, t = kk / G.K, kh = t % G.K; t /= G.K;
+        int kd = t % G.K, ci = t / G.K;
+        int id = v.D * G.S - G.P + kd, ih = v.H * G.S - G.P + kh, iw = v.W * G.S - G.P + kw;
+        return id >= 0 && id < G.XD && ih >= 0 && ih < G.XH && iw >= 0 && iw < G.XW
+            ? x[(((v.N * G.Cx + ci) * G.XD + id) * G.XH + ih) * G.XW + iw]
+            : T.Zero;
+    }
+
+    /// <summary>y[n, 0, od, oh, ow].</summary>
+    public readonly int Output(Voxel v) => ((v.N * G.Cy * G.YD + v.D) * G.YH + v.H) * G.YW + v.W;
+}
+
+/// <summary><see cref="Conv3dKernels.Forward{T}"/>: B[(ci, tap), co] = w[co, ci, tap] of w [Cy, Cx, K, K, K].</summary>
+public struct ForwardConvolution : IImplicitConvolution
+{
+    /// <summary>The gather, with the convolution's geometry.</summary>
+    public DirectGather Gather;
+
+#pragma warning disable CS1591 // as the interface
+    public readonly void Select(int slice) { }
+    public readonly int Rows => Gather.Rows;
+    public readonly int Columns => Gather.G.Cy;
+    public readonly int Inner => Gather.Inner;
+    public readonly Voxel Row(int m) => Gather.Row(m);
+    public readonly T A<T>(ArrayView<T> input, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T> => Gather.A(input, v, kk);
+    public readonly T B<T>(ArrayView<T> w, int kk, int column) where T : unmanaged, IFloatingPointIeee754<T> => w[column * Gather.Inner + kk];
+    public readonly int Output(Voxel v) => Gather.Output(v);
+    public readonly int ChannelStride => Gather.G.YD * Gather.G.YH * Gather.G.YW;
+#pragma warning restore CS1591
+}
+
+/// <summary>
+/// The stride-1 transposed convolution as a direct one: with y as the input (<see cref="DirectGather.G"/>.Cx = y's
+/// channels), x as the output (G.Cy = x's channels), padding K-1-P and the kernel flipped on all three axes (which
+/// reverses the linear tap index): <c>B[(co, tap), ci] = w[co, ci, K^3-1-tap]</c> of the weight [y channels, x channels, K, K, K].
+/// </summary>
+public struct StrideOneTransposedConvolution : IImplicitConvolution
+{
+    /// <summary>The gather, with the flipped geometry.</summary>
+    public DirectGather Gather;
+
+#pragma warning disable CS1591 // as the interface
+    public readonly void Select(int slice) { }
+    public readonly int Rows => Gather.Rows;
+    public readonly int Columns => Gather.G.Cy;
+    public readonly int Inner => Gather.Inner;
+    public readonly Voxel Row(int m) => Gather.Row(m);
+    public readonly T A<T>(ArrayView<T> input, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T> => Gather.A(input, v, kk);
+
+    public readonly T B<T>(ArrayView<T> w, int kk, int column) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int taps = Gather.G.K * Gather.G.K * Gather.G.K, co = kk / taps;
+        return w[(co * Gather.G.Cy + column) * taps + (taps - 1 - (kk - co * taps))];
+    }
+
+    public readonly int Output(Voxel v) => Gather.Output(v);
+    public readonly int ChannelStride => Gather.G.YD * Gather.G.YH * Gather.G.YW;
+#pragma warning restore CS1591
+}
+
+/// <summary>
+/// One output phase of a strided transposed convolution (<see cref="ConvTransposeByPhaseKernels"/>'s decomposition) as
+/// a GEMM, phase z = (pd S + ph) S + pw on grid z. On an axis of phase p, output i = a S + p (a = 0 .. ceil((X - p) / S) - 1)
+/// receives y[o] w[k] for the taps k = k0 + j S (k0 = (p + P) mod S, j = 0 .. T-1, T = ceil((K - k0) / S)) at
+/// o = a + c - j (c = (p + P - k0) / S). Rows are the phase's voxels (n, a, b, c), kk = (co, jd, jh, jw) (jw fastest),
+/// <c>A[m, kk] = y[n, co, a + cd - jd, b + ch - jh, c + cw - jw]</c> (0 outside y), <c>B[kk, ci] = w[co, ci, k0d + jd S, k0h + jh S, k0w + jw S]</c>,
+/// and C lands in x at (a S + pd, b S + ph, c S + pw). kk ascending is the phase kernel's order (co, then taps
+/// ascending), so the same products in the same order, plus exact zeros for taps outside y. Needs K &gt;= S, so
+/// that every phase has a tap on every axis.
+/// </summary>
+public struct PhaseTransposedConvolution : IImplicitConvolution
+{
+    /// <summary>The transposed convolution's geometry (y [N, Cy, Y] coarse input, x [N, Cx, X] fine output).</summary>
+    public ConvGeometry G;
+
+    private int _pd, _ph, _pw, _k0d, _k0h, _k0w, _td, _th, _tw, _cd, _ch, _cw, _ad, _ah, _aw;
+
+    /// <summary>Selects phase <paramref name="slice"/> = (pd S + ph) S + pw.</summary>
+    public void Select(int slice)
+    {
+        _pw = slice % G.S;
+        _ph = slice / G.S % G.S;
+        _pd = slice / (G.S * G.S);
+        Axis(_pd, G.XD, out _k0d, out _td, out _cd, out _ad);
+        Axis(_ph, G.XH, out _k0h, out _th, out _ch, out _ah);
+        Axis(_pw, G.XW, out _k0w, out _tw, out _cw, out _aw);
+    }
+
+    private readonly void Axis(int p, int extent, out int k0, out int taps, out int shift, out int outputs)
+    {
+        k0 = (p + G.P) % G.S;
+        taps = (G.K - k0 + G.S - 1) / G.S;
+        shift = (p + G.P - k0) / G.S;
+        outputs = Math.Max(0, (extent - p + G.S - 1) / G.S);
+    }
+
+#pragma warning disable CS1591 // as the interface
+    public readonly int Rows => G.N * _ad * _ah * _aw;
+    public readonly int Columns => G.Cx;
+    public readonly int Inner => G.Cy * _td * _th * _tw;
+
+    public readonly Voxel Row(int m)
+    {
+        var v = new Voxel { W = m % _aw };
+        int t = m / _aw;
+        v.H = t % _ah; t /= _ah;
+        v.D = t % _ad; v.N = t / _ad;
+        return v;
+    }
+
+    public readonly T A<T>(ArrayView<T> y, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int jw = kk % _tw, t = kk / _tw, jh = t % _th; t /= _th;
+        int jd = t % _td, co = t / _td;
+        int od = v.D + _cd - jd, oh = v.H + _ch - jh, ow = v.W + _cw - jw;
+        return od >= 0 && od < G.YD && oh >= 0 && oh < G.YH && ow >= 0 && ow < G.YW
+            ? y[(((v.N * G.Cy + co) * G.YD + od) * G.YH + oh) * G.YW + ow]
+            : T.Zero;
+    }
+
+    public readonly T B<T>(ArrayView<T> w, int kk, int column) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int jw = kk % _tw, t = kk / _tw, jh = t % _th; t /= _th;
+        int jd = t % _td, co = t / _td;
+        return w[(((co * G.Cx + column) * G.K + _k0d + jd * G.S) * G.K + _k0h + jh * G.S) * G.K + _k0w + jw * G.S];
+    }
+
+    public readonly int Output(Voxel v) =>
+        ((v.N * G.Cx * G.XD + v.D * G.S + _pd) * G.XH + v.H * G.S + _ph) * G.XW + v.W * G.S + _pw;
+
+    public readonly int ChannelStride => G.XD * G.XH * G.XW;
+#pragma warning restore CS1591
+}

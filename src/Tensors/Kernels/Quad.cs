@@ -1,0 +1,29 @@
+using System.Numerics;
+using ILGPU;
+
+namespace VoxelGan.Tensors.Kernels;
+
+/// <summary>Four values of one thread's register block (a row of its 4 x 4 outputs, or four operands).</summary>
+public struct Quad<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+#pragma warning disable CS1591
+    public T V0, V1, V2, V3;
+#pragma warning restore CS1591
+
+    /// <summary>s[start], s[start + stride], s[start + 2 stride], s[start + 3 stride].</summary>
+    public static Quad<T> Load(ArrayView<T> s, int start, int stride) =>
+        new() { V0 = s[start], V1 = s[start + stride], V2 = s[start + 2 * stride], V3 = s[start + 3 * stride] };
+
+    /// <summary>Writes y[first + (co + j stride) step] = Vj for j = 0..3 where co + j stride &lt; columns.</summary>
+    public readonly void Store(ArrayView<T> y, int first, int step, int co, int stride, int columns)
+    {
+        if (co < columns) y[first + co * step] = V0;
+        if (co + stride < columns) y[first + (co + stride) * step] = V1;
+        if (co + 2 * stride < columns) y[first + (co + 2 * stride) * step] = V2;
+        if (co + 3 * stride < columns) y[first + (co + 3 * stride) * step] = V3;
+    }
+
+    /// <summary>This + a b, element by element (a scalar, b four values).</summary>
+    public readonly Quad<T> AddProduct(T a, Quad<T> b) =>
+        new() { V0 = V0 + a * b.V0, V1 = V1 + a * b.V1, V2 = V2 + a * b.V2, V3 = V3 + a * b.V3 };
+}
