@@ -149,6 +149,21 @@ public class FastConvolutionKernelTests
     });
 
     [Fact]
+    public void ManySplitKSlicesAreSummedInTheReferenceOrder()
+    {
+        // 4 weights over 2 x 24 (n, od) pairs: as many slices as pairs, more than a 16-thread group, where a reduction
+        // by group would sum the slices in another order than the reference's (found by the property above).
+        int[] xs = [2, 1, 24, 3, 3], ys = [2, 4, 24, 3, 3];
+        using var scope = TensorScope.Begin();
+        var d = Grouped.Value;
+        var x = Random(xs, false, 5, d);
+        var y = Random(ys, false, 6, d);
+        var fast = Run(d, false, () => Ops.Conv3dWeightGrad(x, y, 1, 1, 0));
+        var reference = Run(d, true, () => Ops.Conv3dWeightGrad(x, y, 1, 1, 0));
+        Assert.True(fast.SequenceEqual(reference), $"tiled {string.Join(", ", fast)} vs reference {string.Join(", ", reference)}");
+    }
+
+    [Fact]
     public void TheHostBackendHasNoReferenceSwitch()
     {
         Assert.False(TestDevice.Host.ReferenceKernels);

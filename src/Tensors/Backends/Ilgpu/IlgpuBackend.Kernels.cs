@@ -58,7 +58,7 @@ internal sealed partial class IlgpuBackend
     }
 
     public void ReduceAxis<TOp>(Tensor x, Tensor y, int length, int inner) where TOp : struct, IReduceOp =>
-        Reduce<TOp>(x, y, length, inner, x.Numel);
+        Reduce<TOp>(x, y, length, inner, x.Numel, byGroup: true);
 
     public void ReduceAll<TOp>(Tensor x, Tensor y) where TOp : struct, IReduceOp
     {
@@ -66,16 +66,22 @@ internal sealed partial class IlgpuBackend
         // Stage 1: P strided partials (coalesced reads on a GPU), stage 2: one thread folds them.
         int partials = Math.Clamp(n / 64, 1, _maxThreads * 8);
         using var partial = Tensor.Empty(new Shape(partials), x.DType, x.Device);
-        Reduce<TOp>(x, partial, (n + partials - 1) / partials, partials, n);
-        Reduce<TOp>(partial, y, partials, 1, partials);
+        Reduce<TOp>(x, partial, (n + partials - 1) / partials, partials, n, byGroup: true);
+        Reduce<TOp>(partial, y, partials, 1, partials, byGroup: true);
     }
 
-    private void Reduce<TOp>(Tensor x, Tensor y, int length, int inner, int count) where TOp : struct, IReduceOp
+    /// <summary>
+    /// y = reduce over the middle axis of x viewed as (y.Numel / inner, length, inner), the first
+    /// <paramref name="count"/> elements of x. <paramref name="byGroup"/> allows a group per output where that pays;
+    /// false keeps the one-thread-per-output order whatever the kernels (the weight gradient's split-K slices, so
+    /// that its fast and reference kernels give the same bits).
+    /// </summary>
+    private void Reduce<TOp>(Tensor x, Tensor y, int length, int inner, int count, bool byGroup) where TOp : struct, IReduceOp
     {
         if ((long)y.Numel * length * inner < count || x.Numel < count)
             throw new ShapeException($"reduction of {x.Numel} elements as {y.Numel} x {length} x {inner} (count {count}) is out of bounds");
         int group = _tile * _tile;
-        if (group > 0 && !ReferenceKernels && length >= group && y.Numel < _maxThreads)
+        if (byGroup && group > 0 && !ReferenceKernels && length >= group && y.Numel < _maxThreads)
         {
             // Fewer outputs than the device has threads, each over a long axis: a group per output (see AxisByGroup).
             var config = new KernelConfig(new Index3D(y.Numel, 1, 1), new Index3D(group, 1, 1), IsSingle(x) ? SharedMemoryConfig.RequestDynamic<float>(group) : SharedMemoryConfig.RequestDynamic<double>(group));
@@ -197,7 +203,7 @@ internal sealed partial class IlgpuBackend
         if (g.Parts == 1) { WeightGradient(x, y, w, g); return; }
         using var partial = Tensor.Empty(new Shape(g.Parts, w.Numel), x.DType, x.Device);
         WeightGradient(x, y, partial, g);
-        ReduceAxis<SumReduce>(partial, w, g.Parts, w.Numel);
+        Reduce<SumReduce>(partial, w, g.Parts, w.Numel, w.Numel * g.Parts, byGroup: false);
     }
 
     private void WeightGradient(Tensor x, Tensor y, Tensor partial, ConvGeometry g)
