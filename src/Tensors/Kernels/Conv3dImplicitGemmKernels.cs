@@ -28,18 +28,26 @@ public static class Conv3dImplicitGemmKernels
     /// so the same bits for finite weights (indices past the inner dimension and voxels outside the input add exact
     /// zeros). Needs TM and TN multiples of 4 (so each thread stages one fixed row of A and one fixed column of B).
     /// Dynamic shared memory: Depth (BM + BN) elements, the A tile [k][row], then the B tile [k][column]. Consecutive tx
-    /// are consecutive output voxels, so the gathers and the stores are coalesced.
+    /// are consecutive output voxels, so the gathers and the stores are coalesced. Split-K: grid z is
+    /// (product, slice) with <paramref name="split"/>.Slices slices per product; slice q sums its own run of whole
+    /// Depth steps of kk and stores into <c>y[q Stride ..]</c>, the caller adding the slices up (with one slice, the
+    /// whole sum into y).
     /// </summary>
-    public static void Convolve<T, TConv>(ArrayView<T> input, ArrayView<T> w, ArrayView<T> y, TConv conv)
+    public static void Convolve<T, TConv>(ArrayView<T> input, ArrayView<T> w, ArrayView<T> y, TConv conv, InnerSplit split)
         where T : unmanaged, IFloatingPointIeee754<T> where TConv : struct, IImplicitConvolution
     {
-        conv.Select(Grid.IdxZ);
+        int slice = Grid.IdxZ % split.Slices;
+        conv.Select(Grid.IdxZ / split.Slices);
         int tm = Group.DimX, tn = Group.DimY, tx = Group.IdxX, ty = Group.IdxY;
         int bm = 4 * tm, bn = 4 * tn, threads = tm * tn, lane = ty * tm + tx;
         var shared = SharedMemory.GetDynamic<T>();
         var a = shared.SubView(0, Depth * bm);
         var b = shared.SubView(Depth * bm, Depth * bn);
-        int rows = conv.Rows, columns = conv.Columns, inner = conv.Inner;
+        int rows = conv.Rows, columns = conv.Columns;
+        // This slice's run of the inner dimension (whole steps of Depth), and where its partial C goes.
+        int steps = (conv.Inner + Depth - 1) / Depth, perSlice = (steps + split.Slices - 1) / split.Slices;
+        int begin = slice * perSlice * Depth, inner = Math.Min(conv.Inner, (slice + 1) * perSlice * Depth);
+        var target = y.SubView(slice * split.Stride, split.Stride);
         int firstRow = Grid.IdxX * bm, firstColumn = Grid.IdxY * bn;
         if (firstRow >= rows) return; // a phase with fewer voxels than the grid was sized for (the whole group leaves)
 
@@ -51,7 +59,7 @@ public static class Conv3dImplicitGemmKernels
         var acc1 = default(Quad<T>);
         var acc2 = default(Quad<T>);
         var acc3 = default(Quad<T>);
-        for (int k0 = 0; k0 < inner; k0 += Depth)
+        for (int k0 = begin; k0 < inner; k0 += Depth)
         {
             for (int k = lane / bm; k < Depth; k += threads / bm)
             {
@@ -81,7 +89,7 @@ public static class Conv3dImplicitGemmKernels
             int mi = firstRow + tx + i * tm;
             if (mi >= rows) break;
             var values = i == 0 ? acc0 : i == 1 ? acc1 : i == 2 ? acc2 : acc3;
-            values.Store(y, conv.Output(conv.Row(mi)), stride, firstColumn + ty, tn, columns);
+            values.Store(target, conv.Output(conv.Row(mi)), stride, firstColumn + ty, tn, columns);
         }
     }
 

@@ -11,6 +11,14 @@ public struct Voxel
 #pragma warning restore CS1591
 }
 
+/// <summary>How a register-tiled convolution splits its inner dimension (split-K): slices per product, and the elements between slices' outputs.</summary>
+public struct InnerSplit
+{
+#pragma warning disable CS1591
+    public int Slices, Stride;
+#pragma warning restore CS1591
+}
+
 /// <summary>
 /// A convolution seen as the product C = A B that <see cref="Conv3dImplicitGemmKernels.Convolve{T, TConv}"/> computes
 /// without forming A: rows are output voxels, columns output channels, the inner dimension the (input channel, tap)

@@ -129,7 +129,7 @@ internal sealed partial class IlgpuBackend
             else Launch(Conv3dKernels.Forward, y.Numel, x.View<double>(), w.View<double>(), y.View<double>(), g);
             return;
         }
-        Convolve(x, w, y, new ForwardConvolution { Gather = new DirectGather { G = g } }, g.N * g.YD * g.YH * g.YW, g.Cy, 1);
+        Convolve(x, w, y, new ForwardConvolution { Gather = new DirectGather { G = g } }, g.N * g.YD * g.YH * g.YW, g.Cy, g.Cx * g.K * g.K * g.K, 1);
     }
 
     /// <summary>
@@ -140,13 +140,37 @@ internal sealed partial class IlgpuBackend
     private bool Tiled(int columns) => _tile > 0 && !ReferenceKernels && columns >= 4;
 
     /// <summary>
-    /// <see cref="Conv3dImplicitGemmKernels.Convolve{T, TConv}"/> over <paramref name="slices"/> products of at most
-    /// <paramref name="rows"/> rows and <paramref name="columns"/> columns.
+    /// <see cref="Conv3dImplicitGemmKernels.Convolve{T, TConv}"/> over <paramref name="products"/> products (phases) of at
+    /// most <paramref name="rows"/> rows, <paramref name="columns"/> columns and an inner dimension of
+    /// <paramref name="inner"/>. Where that gives fewer groups than twice the multiprocessors (the critic's and the
+    /// generator's 2^3 and 4^3 grids: a 64 x 64 block per group would leave most of a GPU idle), the inner dimension
+    /// is split into slices of at least 4 steps, each summed into its own partial output, then added up in slice order.
     /// </summary>
-    private void Convolve<TConv>(Tensor input, Tensor w, Tensor output, TConv conv, int rows, int columns, int slices) where TConv : struct, IImplicitConvolution
+    private void Convolve<TConv>(Tensor input, Tensor w, Tensor output, TConv conv, int rows, int columns, int inner, int products)
+        where TConv : struct, IImplicitConvolution
     {
-        if (IsSingle(input)) LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TConv>, Blocks<float>(rows, columns, slices), input.View<float>(), w.View<float>(), output.View<float>(), conv);
-        else LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TConv>, Blocks<double>(rows, columns, slices), input.View<double>(), w.View<double>(), output.View<double>(), conv);
+        var blocks = Blocks<float>(rows, columns, products);
+        int groups = blocks.GridDim.X * blocks.GridDim.Y * products, steps = (inner + Conv3dImplicitGemmKernels.Depth - 1) / Conv3dImplicitGemmKernels.Depth;
+        int wanted = 2 * _accelerator.NumMultiprocessors;
+        int slices = groups >= wanted ? 1 : Math.Clamp((wanted + groups - 1) / groups, 1, Math.Max(1, steps / 4));
+        // Equal whole runs of steps: no slice is left empty.
+        slices = slices == 1 ? 1 : (steps + (steps + slices - 1) / slices - 1) / ((steps + slices - 1) / slices);
+        if (slices == 1)
+        {
+            Launch(output, new InnerSplit { Slices = 1, Stride = output.Numel });
+            return;
+        }
+        using var partial = Tensor.Empty(new Shape(slices, output.Numel), output.DType, output.Device);
+        Launch(partial, new InnerSplit { Slices = slices, Stride = output.Numel });
+        Reduce<SumReduce>(partial, output, slices, output.Numel, partial.Numel, byGroup: false);
+
+        void Launch(Tensor y, InnerSplit split)
+        {
+            if (IsSingle(input))
+                LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TConv>, Blocks<float>(rows, columns, products * split.Slices), input.View<float>(), w.View<float>(), y.View<float>(), conv, split);
+            else
+                LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TConv>, Blocks<double>(rows, columns, products * split.Slices), input.View<double>(), w.View<double>(), y.View<double>(), conv, split);
+        }
     }
 
     /// <summary>
@@ -179,7 +203,7 @@ internal sealed partial class IlgpuBackend
                 N = g.N, Cx = g.Cy, Cy = g.Cx, XD = g.YD, XH = g.YH, XW = g.YW, YD = g.XD, YH = g.XH, YW = g.XW,
                 K = g.K, S = 1, P = g.K - 1 - g.P, Parts = 1,
             };
-            Convolve(y, w, x, new StrideOneTransposedConvolution { Gather = new DirectGather { G = flipped } }, g.N * g.XD * g.XH * g.XW, g.Cx, 1);
+            Convolve(y, w, x, new StrideOneTransposedConvolution { Gather = new DirectGather { G = flipped } }, g.N * g.XD * g.XH * g.XW, g.Cx, g.Cy * g.K * g.K * g.K, 1);
             return;
         }
         if (g.K >= g.S && Tiled(g.Cx))
@@ -187,7 +211,8 @@ internal sealed partial class IlgpuBackend
             // Strided with a tap in every phase (the generator's kernel 3, stride 2): one GEMM per output phase, all in
             // one launch; phase 0 has the most voxels, ceil(X / S) per axis.
             int Most(int extent) => (extent + g.S - 1) / g.S;
-            Convolve(y, w, x, new PhaseTransposedConvolution { G = g }, g.N * Most(g.XD) * Most(g.XH) * Most(g.XW), g.Cx, g.S * g.S * g.S);
+            int taps = (g.K + g.S - 1) / g.S;
+            Convolve(y, w, x, new PhaseTransposedConvolution { G = g }, g.N * Most(g.XD) * Most(g.XH) * Most(g.XW), g.Cx, g.Cy * taps * taps * taps, g.S * g.S * g.S);
             return;
         }
         // Kernel below the stride (the skip paths' kernel 1): most voxels get no tap, which the phase gather skips.
