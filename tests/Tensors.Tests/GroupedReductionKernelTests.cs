@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using VoxelGan.TestSupport;
+using static VoxelGan.TestSupport.KernelChoice;
 
 namespace VoxelGan.Tensors.Tests;
 
@@ -16,11 +17,7 @@ public class GroupedReductionKernelTests
 {
     private static readonly Lazy<Device> Grouped = new(() => Device.CreateIlgpuCpu(16));
 
-    private static readonly Lazy<Device?> Cuda = new(() =>
-    {
-        try { return Device.Create(DeviceKind.Cuda); }
-        catch (DeviceException) { return null; }
-    });
+    private static readonly Lazy<Device?> Cuda = new(OwnCudaDevice);
 
     private static Device[] Devices => Cuda.Value is { } gpu ? [Grouped.Value, gpu] : [Grouped.Value];
 
@@ -34,20 +31,6 @@ public class GroupedReductionKernelTests
         from nan in Gen.Frequency((5, Gen.Constant(false)), (1, Gen.Constant(true)))
         from seed in Gens.Seed
         select (outer, length, inner, op, f64, nan, seed);
-
-    private static double[] Run(Device device, bool reference, Func<Tensor> op)
-    {
-        device.ReferenceKernels = reference;
-        try
-        {
-            using var scope = TensorScope.Begin();
-            return op().ToDoubleArray();
-        }
-        finally
-        {
-            device.ReferenceKernels = false;
-        }
-    }
 
     [Property(MaxTest = 25)]
     public Property AxisReductionsByGroupAgreeWithTheReference() => Prop.ForAll(Cases.ToArbitrary(), c =>

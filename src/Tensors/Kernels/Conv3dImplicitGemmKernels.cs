@@ -6,8 +6,8 @@ namespace VoxelGan.Tensors.Kernels;
 /// <summary>
 /// Convolutions as register-tiled implicit GEMMs with shared memory (explicitly grouped: the group's shape is chosen at
 /// launch). <see cref="Convolve{T, TConv}"/> computes C = A B for any <see cref="IImplicitConvolution"/>: the forward
-/// convolution (<see cref="ForwardConvolution"/>: M = N*YD*YH*YW output voxels, Cy columns, Cx*K^3 taps), the stride-1
-/// transposed one with the kernel flipped (<see cref="StrideOneTransposedConvolution"/>) and each output phase of a
+/// convolution (<see cref="DirectConvolution"/>: M = N*YD*YH*YW output voxels, Cy columns, Cx*K^3 taps), the stride-1
+/// transposed one with the kernel flipped (the same struct with <see cref="DirectConvolution.FlippedTransposed"/> = 1) and each output phase of a
 /// strided transposed one (<see cref="PhaseTransposedConvolution"/>). A group of TM x TN threads computes a block of
 /// BM = 4 TM rows by BN = 4 TN columns of C, each thread a 4 x 4 block held in registers: for each run of
 /// <see cref="Depth"/> inner indices the group stages A[BM rows, run] and B[run, BN columns] in shared memory once, and
@@ -24,7 +24,7 @@ public static class Conv3dImplicitGemmKernels
     /// Thread (tx, ty) of group (bx, by, bz) computes, for the product <paramref name="conv"/> selects for slice bz,
     /// C[m, c] for m = bx*BM + tx + i*TM and c = by*BN + ty + j*TN (i, j = 0..3), summing A[m, kk] B[kk, c] over kk in
     /// ascending order, and stores it at <c>y[conv.Output(row m) + c conv.ChannelStride]</c>. For
-    /// <see cref="ForwardConvolution"/> and <see cref="PhaseTransposedConvolution"/> that is the order of the reference,
+    /// the forward <see cref="DirectConvolution"/> and <see cref="PhaseTransposedConvolution"/> that is the order of the reference,
     /// so the same bits for finite weights (indices past the inner dimension and voxels outside the input add exact
     /// zeros). Needs TM and TN multiples of 4 (so each thread stages one fixed row of A and one fixed column of B).
     /// Dynamic shared memory: Depth (BM + BN) elements, the A tile [k][row], then the B tile [k][column]. Consecutive tx
@@ -55,10 +55,7 @@ public static class Conv3dImplicitGemmKernels
         int stageRow = lane % bm, stageColumn = lane % bn, m = firstRow + stageRow, co = firstColumn + stageColumn;
         bool row = m < rows, column = co < columns;
         var voxel = row ? conv.Row(m) : default;
-        var acc0 = default(Quad<T>);
-        var acc1 = default(Quad<T>);
-        var acc2 = default(Quad<T>);
-        var acc3 = default(Quad<T>);
+        var acc = default(RegisterBlock<T>);
         for (int k0 = begin; k0 < inner; k0 += Depth)
         {
             for (int k = lane / bm; k < Depth; k += threads / bm)
@@ -72,15 +69,7 @@ public static class Conv3dImplicitGemmKernels
                 b[k * bn + stageColumn] = column && kk < inner ? conv.B(w, kk, co) : T.Zero;
             }
             Group.Barrier();
-            for (int k = 0; k < Depth; k++)
-            {
-                var av = Quad<T>.Load(a, k * bm + tx, tm);
-                var bv = Quad<T>.Load(b, k * bn + ty, tn);
-                acc0 = acc0.AddProduct(av.V0, bv);
-                acc1 = acc1.AddProduct(av.V1, bv);
-                acc2 = acc2.AddProduct(av.V2, bv);
-                acc3 = acc3.AddProduct(av.V3, bv);
-            }
+            for (int k = 0; k < Depth; k++) acc = acc.AddOuterProduct(a, k * bm + tx, tm, b, k * bn + ty, tn);
             Group.Barrier();
         }
         int stride = conv.ChannelStride;
@@ -88,8 +77,7 @@ public static class Conv3dImplicitGemmKernels
         {
             int mi = firstRow + tx + i * tm;
             if (mi >= rows) break;
-            var values = i == 0 ? acc0 : i == 1 ? acc1 : i == 2 ? acc2 : acc3;
-            values.Store(target, conv.Output(conv.Row(mi)), stride, firstColumn + ty, tn, columns);
+            acc.Row(i).Store(target, conv.Output(conv.Row(mi)), stride, firstColumn + ty, tn, columns);
         }
     }
 
@@ -97,7 +85,7 @@ public static class Conv3dImplicitGemmKernels
     /// <see cref="Conv3dKernels.WeightGradient{T}"/> as a register-tiled GEMM, split-K over grid z: slice q = Grid.IdxZ
     /// computes <c>partial[q, co, kk] = sum_m y[m, co] A[m, kk]</c> over the output voxels m = (n, od, oh, ow) of the
     /// (n, od) pairs q*ceil(N*YD/Parts) &lt;= n*YD + od &lt; (q+1)*ceil(N*YD/Parts) (the reference's slices), A as in
-    /// <see cref="Convolve{T, TWeights}"/>. A group of TM x TN threads owns a block of 4 TM taps kk by 4 TN channels co,
+    /// <see cref="Convolve{T, TConv}"/>. A group of TM x TN threads owns a block of 4 TM taps kk by 4 TN channels co,
     /// thread (tx, ty) the taps bx*4TM + tx + i*TM and channels by*4TN + ty + j*TN (i, j = 0..3) in registers; per run
     /// of <see cref="Depth"/> voxels the group stages y[run, co block] and A[run, kk block] in shared memory (Depth (4 TM
     /// + 4 TN) elements; TM and TN multiples of 4). The voxels are summed in ascending order, as by the reference, so
@@ -120,10 +108,7 @@ public static class Conv3dImplicitGemmKernels
         int stageTap = lane % bm, stageColumn = lane % bn, kk = firstTap + stageTap, co = firstColumn + stageColumn;
         int kw = kk % g.K, t0 = kk / g.K, kh = t0 % g.K; t0 /= g.K;
         int kd = t0 % g.K, ci = t0 / g.K;
-        var acc0 = default(Quad<T>);
-        var acc1 = default(Quad<T>);
-        var acc2 = default(Quad<T>);
-        var acc3 = default(Quad<T>);
+        var acc = default(RegisterBlock<T>);
         for (int m0 = first; m0 < end; m0 += Depth)
         {
             for (int v = lane / bm; v < Depth; v += threads / bm)
@@ -152,15 +137,7 @@ public static class Conv3dImplicitGemmKernels
                 ys[v * bn + stageColumn] = yv;
             }
             Group.Barrier();
-            for (int v = 0; v < Depth; v++)
-            {
-                var av = Quad<T>.Load(xs, v * bm + tx, tm);
-                var bv = Quad<T>.Load(ys, v * bn + ty, tn);
-                acc0 = acc0.AddProduct(av.V0, bv);
-                acc1 = acc1.AddProduct(av.V1, bv);
-                acc2 = acc2.AddProduct(av.V2, bv);
-                acc3 = acc3.AddProduct(av.V3, bv);
-            }
+            for (int v = 0; v < Depth; v++) acc = acc.AddOuterProduct(xs, v * bm + tx, tm, ys, v * bn + ty, tn);
             Group.Barrier();
         }
         // Row i of this thread's block is tap kk_i: partial[q, co, kk_i] at (q Cy + co) inner + kk_i.
@@ -168,8 +145,7 @@ public static class Conv3dImplicitGemmKernels
         {
             int tap = firstTap + tx + i * tm;
             if (tap >= inner) break;
-            var values = i == 0 ? acc0 : i == 1 ? acc1 : i == 2 ? acc2 : acc3;
-            values.Store(partial, q * g.Cy * inner + tap, inner, firstColumn + ty, tn, g.Cy);
+            acc.Row(i).Store(partial, q * g.Cy * inner + tap, inner, firstColumn + ty, tn, g.Cy);
         }
     }
 }

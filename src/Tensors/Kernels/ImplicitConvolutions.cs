@@ -94,34 +94,20 @@ public struct DirectGather
     public readonly int Output(Voxel v) => ((v.N * G.Cy * G.YD + v.D) * G.YH + v.H) * G.YW + v.W;
 }
 
-/// <summary><see cref="Conv3dKernels.Forward{T}"/>: B[(ci, tap), co] = w[co, ci, tap] of w [Cy, Cx, K, K, K].</summary>
-public struct ForwardConvolution : IImplicitConvolution
-{
-    /// <summary>The gather, with the convolution's geometry.</summary>
-    public DirectGather Gather;
-
-#pragma warning disable CS1591 // as the interface
-    public readonly void Select(int slice) { }
-    public readonly int Rows => Gather.Rows;
-    public readonly int Columns => Gather.G.Cy;
-    public readonly int Inner => Gather.Inner;
-    public readonly Voxel Row(int m) => Gather.Row(m);
-    public readonly T A<T>(ArrayView<T> input, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T> => Gather.A(input, v, kk);
-    public readonly T B<T>(ArrayView<T> w, int kk, int column) where T : unmanaged, IFloatingPointIeee754<T> => w[column * Gather.Inner + kk];
-    public readonly int Output(Voxel v) => Gather.Output(v);
-    public readonly int ChannelStride => Gather.G.YD * Gather.G.YH * Gather.G.YW;
-#pragma warning restore CS1591
-}
-
 /// <summary>
-/// The stride-1 transposed convolution as a direct one: with y as the input (<see cref="DirectGather.G"/>.Cx = y's
-/// channels), x as the output (G.Cy = x's channels), padding K-1-P and the kernel flipped on all three axes (which
-/// reverses the linear tap index): <c>B[(co, tap), ci] = w[co, ci, K^3-1-tap]</c> of the weight [y channels, x channels, K, K, K].
+/// A direct convolution: <see cref="Conv3dKernels.Forward{T}"/> with <c>B[(ci, tap), co] = w[co, ci, tap]</c> of
+/// w [Cy, Cx, K, K, K]; or, with <see cref="FlippedTransposed"/> = 1, the stride-1 transposed convolution as a direct one:
+/// y as the input (G.Cx = y's channels), x as the output (G.Cy = x's channels), padding K-1-P and the kernel flipped on
+/// all three axes (which reverses the linear tap index), <c>B[(co, tap), ci] = w[co, ci, K^3-1-tap]</c> of the weight
+/// [y channels, x channels, K, K, K].
 /// </summary>
-public struct StrideOneTransposedConvolution : IImplicitConvolution
+public struct DirectConvolution : IImplicitConvolution
 {
-    /// <summary>The gather, with the flipped geometry.</summary>
+    /// <summary>The gather, with the convolution's geometry (the flipped one for <see cref="FlippedTransposed"/>).</summary>
     public DirectGather Gather;
+
+    /// <summary>1 for the stride-1 transposed convolution with the flipped kernel, 0 for the forward one (an int: kernel parameters must be blittable).</summary>
+    public int FlippedTransposed;
 
 #pragma warning disable CS1591 // as the interface
     public readonly void Select(int slice) { }
@@ -133,6 +119,7 @@ public struct StrideOneTransposedConvolution : IImplicitConvolution
 
     public readonly T B<T>(ArrayView<T> w, int kk, int column) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (FlippedTransposed == 0) return w[column * Gather.Inner + kk];
         int taps = Gather.G.K * Gather.G.K * Gather.G.K, co = kk / taps;
         return w[(co * Gather.G.Cy + column) * taps + (taps - 1 - (kk - co * taps))];
     }

@@ -27,3 +27,25 @@ public struct Quad<T> where T : unmanaged, IFloatingPointIeee754<T>
     public readonly Quad<T> AddProduct(T a, Quad<T> b) =>
         new() { V0 = V0 + a * b.V0, V1 = V1 + a * b.V1, V2 = V2 + a * b.V2, V3 = V3 + a * b.V3 };
 }
+
+/// <summary>One thread's 4 x 4 block of a GEMM's C in registers: rows <see cref="R0"/> to <see cref="R3"/>.</summary>
+public struct RegisterBlock<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+#pragma warning disable CS1591
+    public Quad<T> R0, R1, R2, R3;
+#pragma warning restore CS1591
+
+    /// <summary>
+    /// This + the outer product of four values of A (a[aStart + i aStride], i = 0..3: one per row) and four of B
+    /// (b[bStart + j bStride], j = 0..3: one per column): 8 reads of shared memory for 16 multiply-adds.
+    /// </summary>
+    public readonly RegisterBlock<T> AddOuterProduct(ArrayView<T> a, int aStart, int aStride, ArrayView<T> b, int bStart, int bStride)
+    {
+        var av = Quad<T>.Load(a, aStart, aStride);
+        var bv = Quad<T>.Load(b, bStart, bStride);
+        return new RegisterBlock<T> { R0 = R0.AddProduct(av.V0, bv), R1 = R1.AddProduct(av.V1, bv), R2 = R2.AddProduct(av.V2, bv), R3 = R3.AddProduct(av.V3, bv) };
+    }
+
+    /// <summary>Row <paramref name="i"/> (0..3).</summary>
+    public readonly Quad<T> Row(int i) => i == 0 ? R0 : i == 1 ? R1 : i == 2 ? R2 : R3;
+}

@@ -129,7 +129,7 @@ internal sealed partial class IlgpuBackend
             else Launch(Conv3dKernels.Forward, y.Numel, x.View<double>(), w.View<double>(), y.View<double>(), g);
             return;
         }
-        Convolve(x, w, y, new ForwardConvolution { Gather = new DirectGather { G = g } }, g.N * g.YD * g.YH * g.YW, g.Cy, g.Cx * g.K * g.K * g.K, 1);
+        Convolve(x, w, y, new DirectConvolution { Gather = new DirectGather { G = g } }, g.N * g.YD * g.YH * g.YW, g.Cy, g.Cx * g.K * g.K * g.K, 1);
     }
 
     /// <summary>
@@ -203,7 +203,7 @@ internal sealed partial class IlgpuBackend
                 N = g.N, Cx = g.Cy, Cy = g.Cx, XD = g.YD, XH = g.YH, XW = g.YW, YD = g.XD, YH = g.XH, YW = g.XW,
                 K = g.K, S = 1, P = g.K - 1 - g.P, Parts = 1,
             };
-            Convolve(y, w, x, new StrideOneTransposedConvolution { Gather = new DirectGather { G = flipped } }, g.N * g.XD * g.XH * g.XW, g.Cx, g.Cy * g.K * g.K * g.K, 1);
+            Convolve(y, w, x, new DirectConvolution { Gather = new DirectGather { G = flipped }, FlippedTransposed = 1 }, g.N * g.XD * g.XH * g.XW, g.Cx, g.Cy * g.K * g.K * g.K, 1);
             return;
         }
         if (g.K >= g.S && Tiled(g.Cx))
