@@ -113,6 +113,19 @@ public sealed class Device : IDisposable
     }
 
     /// <summary>
+    /// On an ILGPU device: a register-tiled convolution whose launch would have fewer thread groups than this splits
+    /// its inner dimension into slices (split-K) so that the GPU is not left mostly idle on small grids. Default:
+    /// twice the multiprocessors. Lower it to never split, raise it to split more (tests raise it to reach the split
+    /// path on the CPU accelerator's few multiprocessors). 0 on the host backend, where setting it is a
+    /// <see cref="NotSupportedException"/>.
+    /// </summary>
+    public int SplitKBelowGroups
+    {
+        get => Backend.SplitKBelowGroups;
+        set => Backend.SplitKBelowGroups = value;
+    }
+
+    /// <summary>
     /// ILGPU's CPU accelerator with groups of <paramref name="threadsPerGroup"/> threads (16 or more: the tiled,
     /// shared-memory kernels run, barriers and all, as on a GPU; each simulated thread is an OS thread, so this is
     /// for testing those kernels on tiny shapes). <see cref="Create"/> with <see cref="DeviceKind.IlgpuCpu"/> makes

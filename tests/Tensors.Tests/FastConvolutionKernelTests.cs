@@ -80,21 +80,37 @@ public class FastConvolutionKernelTests
     [Fact]
     public void SmallGridsSplitTheirInnerDimension()
     {
-        // 8 voxels x 8 channels: one group, while the inner dimension (16 channels x 27 taps) has 27 steps of 16.
+        // 8 voxels x 8 channels: one group, while the inner dimension (16 channels x 27 taps) has 27 steps of 16. The
+        // strided transposed convolution has 8 phases of one group each (16 channels x 8 taps: 8 steps), so the CPU
+        // accelerator's threshold (twice its few multiprocessors) is raised for it.
         foreach (var d in Tiling)
         {
             using var scope = TensorScope.Begin();
             var x = Random([1, 16, 2, 2, 2], false, 7, d);
             var w = Random([8, 16, 3, 3, 3], false, 8, d);
             var wt = Random([16, 8, 3, 3, 3], false, 9, d);
-            // (A strided transposed convolution has 8 phases, enough groups for the CPU accelerator's few multiprocessors.)
-            foreach (var op in new Func<Tensor>[] { () => Ops.Conv3d(x, w, 1, 1), () => Ops.ConvTranspose3d(x, wt, 1, 1, 0) })
+            int threshold = d.SplitKBelowGroups;
+            try
             {
+                d.SplitKBelowGroups = 64;
+                foreach (var op in new Func<Tensor>[] { () => Ops.Conv3d(x, w, 1, 1), () => Ops.ConvTranspose3d(x, wt, 1, 1, 0), () => Ops.ConvTranspose3d(x, wt, 2, 1, 1) })
+                {
+                    d.Counters.Reset();
+                    var fast = Run(d, false, op);
+                    Assert.True(SplitK(d), $"no split-K on {d.Kind.Name()}: {string.Join(", ", d.Counters.LaunchesByKernel().Select(k => k.Kernel))}");
+                    Assert.Contains(d.Counters.LaunchesByKernel(), k => k.Kernel.StartsWith("Conv3dImplicitGemmKernels.Convolve", StringComparison.Ordinal));
+                    Approx.Equal(Run(d, true, op), fast, 1e-4, 1e-4, $"split-K on {d.Kind.Name()}");
+                }
+                // Below the threshold nothing splits: the tiled result is the reference's, bit for bit.
+                d.SplitKBelowGroups = 0;
                 d.Counters.Reset();
-                var fast = Run(d, false, op);
-                Assert.True(SplitK(d), $"no split-K on {d.Kind.Name()}: {string.Join(", ", d.Counters.LaunchesByKernel().Select(k => k.Kernel))}");
-                Assert.Contains(d.Counters.LaunchesByKernel(), k => k.Kernel.StartsWith("Conv3dImplicitGemmKernels.Convolve", StringComparison.Ordinal));
-                Approx.Equal(Run(d, true, op), fast, 1e-4, 1e-4, $"split-K on {d.Kind.Name()}");
+                var whole = Run(d, false, () => Ops.Conv3d(x, w, 1, 1));
+                Assert.False(SplitK(d));
+                if (d.Kind != DeviceKind.Cuda) Assert.True(whole.SequenceEqual(Run(d, true, () => Ops.Conv3d(x, w, 1, 1))));
+            }
+            finally
+            {
+                d.SplitKBelowGroups = threshold;
             }
         }
     }
@@ -179,5 +195,7 @@ public class FastConvolutionKernelTests
         Assert.False(TestDevice.Host.ReferenceKernels);
         Assert.Throws<NotSupportedException>(() => TestDevice.Host.ReferenceKernels = true);
         Assert.Throws<ArgumentOutOfRangeException>(() => Device.CreateIlgpuCpu(6));
+        Assert.Equal(0, TestDevice.Host.SplitKBelowGroups);
+        Assert.Throws<NotSupportedException>(() => TestDevice.Host.SplitKBelowGroups = 4);
     }
 }

@@ -28,6 +28,9 @@ internal interface IBackend : IDisposable
     /// <summary>ILGPU: launch the gather references of the convolutions instead of the tiled and phase kernels (see <see cref="Device.ReferenceKernels"/>).</summary>
     bool ReferenceKernels { get; set; }
 
+    /// <summary>ILGPU: the group count below which a tiled convolution splits its inner dimension (see <see cref="Device.SplitKBelowGroups"/>).</summary>
+    int SplitKBelowGroups { get; set; }
+
     /// <summary>Facts for <c>voxelgan info</c>, as (label, value) lines.</summary>
     IReadOnlyList<(string Label, string Value)> Describe();
 

@@ -45,6 +45,12 @@ internal sealed unsafe partial class HostBackend : IBackend
         set => throw new NotSupportedException("the host backend has no reference kernels of its own (its kernels are tested against the ILGPU references); set ReferenceKernels on an ILGPU device");
     }
 
+    public int SplitKBelowGroups
+    {
+        get => 0;
+        set => throw new NotSupportedException("the host backend's convolutions have no thread groups to split for; set SplitKBelowGroups on an ILGPU device");
+    }
+
     public void Synchronize() { }
 
     public void Upload(ReadOnlySpan<byte> source, Tensor destination) =>

@@ -142,8 +142,9 @@ internal sealed partial class IlgpuBackend
     /// <summary>
     /// <see cref="Conv3dImplicitGemmKernels.Convolve{T, TConv}"/> over <paramref name="products"/> products (phases) of at
     /// most <paramref name="rows"/> rows, <paramref name="columns"/> columns and an inner dimension of
-    /// <paramref name="inner"/>. Where that gives fewer groups than twice the multiprocessors (the critic's and the
-    /// generator's 2^3 and 4^3 grids: a 64 x 64 block per group would leave most of a GPU idle), the inner dimension
+    /// <paramref name="inner"/>. Where that gives fewer groups than <see cref="SplitKBelowGroups"/> (by default twice the
+    /// multiprocessors: the critic's and the generator's 2^3 to 8^3 grids, where a 64 x 64 block per group would leave
+    /// most of a GPU idle), the inner dimension
     /// is split into slices of at least 4 steps, each summed into its own partial output, then added up in slice order.
     /// </summary>
     private void Convolve<TConv>(Tensor input, Tensor w, Tensor output, TConv conv, int rows, int columns, int inner, int products)
@@ -151,7 +152,7 @@ internal sealed partial class IlgpuBackend
     {
         var blocks = Blocks<float>(rows, columns, products);
         int groups = blocks.GridDim.X * blocks.GridDim.Y * products, steps = (inner + Conv3dImplicitGemmKernels.Depth - 1) / Conv3dImplicitGemmKernels.Depth;
-        int wanted = 2 * _accelerator.NumMultiprocessors;
+        int wanted = SplitKBelowGroups;
         int slices = groups >= wanted ? 1 : Math.Clamp((wanted + groups - 1) / groups, 1, Math.Max(1, steps / 4));
         // Equal whole runs of steps: no slice is left empty.
         slices = slices == 1 ? 1 : (steps + (steps + slices - 1) / slices - 1) / ((steps + slices - 1) / slices);

@@ -32,6 +32,8 @@ internal sealed partial class IlgpuBackend : IBackend
 
     public bool ReferenceKernels { get; set; }
 
+    public int SplitKBelowGroups { get; set; }
+
     private IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind)
     {
         (_context, _accelerator, Kind) = (context, accelerator, kind);
@@ -39,6 +41,7 @@ internal sealed partial class IlgpuBackend : IBackend
         // so every kernel is a grid-stride loop launched with at most one full wave of threads.
         _maxThreads = Math.Max(1, accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor);
         _tile = new[] { 16, 8, 4 }.FirstOrDefault(t => t * t <= accelerator.MaxNumThreadsPerGroup);
+        SplitKBelowGroups = 2 * accelerator.NumMultiprocessors;
     }
 
     /// <summary>
