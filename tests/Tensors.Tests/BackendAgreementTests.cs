@@ -111,6 +111,21 @@ public class BackendAgreementTests
     }
 
     [Fact]
+    public void BiasGradientSumsAgree()
+    {
+        // SumTo with summed axes around one kept run ([N, C, D, H, W] to [1, C, 1, 1, 1]): one ReduceAround launch.
+        var cases = from n in Gen.Choose(1, 4) from c in Gen.Choose(1, 5) from spatial in Gen.ArrayOf(Gen.Choose(1, 9), 3)
+                    from dtype in ComputeType from seed in Gens.Seed select (shape: new[] { n, c, spatial[0], spatial[1], spatial[2] }, dtype, seed);
+        Prop.ForAll(cases.ToArbitrary(), k =>
+        {
+            Tensor X(Device d) => Make(Values(k.seed, HostReference.Numel(k.shape)), k.shape, k.dtype, d);
+            var target = new Shape(1, k.shape[1], 1, 1, 1);
+            Agree($"SumTo {string.Join("x", k.shape)} -> {target} {k.dtype.Name()}", d => Ops.SumTo(X(d), target), Rounding(k.dtype) * 10,
+                d => Ops.SumTo(Ops.Abs(X(d)), target));
+        }).Check(Runs(20));
+    }
+
+    [Fact]
     public void CopiesAgreeBitForBit()
     {
         var cases = from shape in Gens.Shape(maxRank: 5, maxExtent: 6) from seed in Gens.Seed from dtype in Gen.Elements(DType.Float16, DType.Float32, DType.Float64) select (shape, seed, dtype);

@@ -54,6 +54,31 @@ public class GroupedReductionKernelTests
         }
     });
 
+    [Property(MaxTest = 20)]
+    public Property BiasGradientSumsByGroupAgreeWithTheReference() => Prop.ForAll(
+        (from n in Gen.Choose(1, 3) from c in Gen.Choose(1, 4) from voxels in Gen.Choose(1, 40) from f64 in Gen.Elements(false, true)
+         from seed in Gens.Seed select (n, c, voxels, f64, seed)).ToArbitrary(), k =>
+    {
+        // [N, C, V] to [1, C, 1]: a group per channel wherever N x V reaches a group's 16 threads.
+        var values = HostReference.RandomValues(new Random(k.seed), k.n * k.c * k.voxels);
+        foreach (var d in Devices)
+        {
+            using var scope = TensorScope.Begin();
+            var t = Tensor.FromArray(values, new Shape(k.n, k.c, k.voxels), d);
+            var x = k.f64 ? t : Ops.Cast(t, DType.Float32);
+            Tensor Reduce() => Ops.SumTo(x, new Shape(1, k.c, 1));
+            d.Counters.Reset();
+            var fast = Run(d, false, Reduce);
+            // One summed run (N or V of 1 with C > 1) is a plain axis reduction; C = 1 sums everything around nothing.
+            bool around = k.c == 1 || (k.n > 1 && k.voxels > 1);
+            string expected = around && k.n * k.voxels >= 16 ? "ReductionKernels.AroundByGroup" : "ReductionKernels.";
+            if (around) Assert.Equal(1, d.Counters.LaunchesByKernel().Where(l => l.Kernel.StartsWith("ReductionKernels.", StringComparison.Ordinal)).Sum(l => l.Launches));
+            Assert.Contains(d.Counters.LaunchesByKernel(), l => l.Kernel.StartsWith(expected, StringComparison.Ordinal));
+            var reference = Run(d, true, Reduce);
+            Approx.Equal(reference, fast, k.f64 ? 1e-12 : 1e-5, k.f64 ? 1e-12 : 1e-4, $"{k} on {d.Kind.Name()}");
+        }
+    });
+
     [Fact]
     public void AFullSumFoldsItsPartialsByGroup()
     {

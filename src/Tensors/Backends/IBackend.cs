@@ -67,6 +67,9 @@ internal interface IBackend : IDisposable
     /// <summary>Reduces x viewed as [y.Numel / inner, length, inner] along the middle axis (<see cref="ReductionKernels.Axis{T, TOp}"/>).</summary>
     void ReduceAxis<TOp>(Tensor x, Tensor y, int length, int inner) where TOp : struct, IReduceOp;
 
+    /// <summary>Reduces x viewed as [outer, y.Numel, inner] over its first and last axes (<see cref="ReductionKernels.Around{T, TOp}"/>).</summary>
+    void ReduceAround<TOp>(Tensor x, Tensor y, int outer, int inner) where TOp : struct, IReduceOp;
+
     /// <summary>Reduces all of x into the one-element y (the backend chooses its partials).</summary>
     void ReduceAll<TOp>(Tensor x, Tensor y) where TOp : struct, IReduceOp;
 

@@ -79,7 +79,7 @@ public static class ReductionKernels
     /// walking 262k elements). Group <c>r = Grid.IdxX</c> computes <c>y[r]</c> (r = o*inner + j): thread t of the
     /// G = Group.DimX threads folds k = t, t + G, t + 2G, ... (consecutive threads read consecutive elements when
     /// inner = 1), then a tree in shared memory (G elements, G a power of two) combines the G partial results:
-    /// in step h = G/2, G/4, ..., 1, slot t &lt; h takes combine(slot t, slot t + h). A fixed order, so deterministic,
+    /// in step h = G/2, G/4, ..., 1, slot t &lt; h takes combine(slot t, slot t + h) (<see cref="GroupTree{T, TOp}"/>). A fixed order, so deterministic,
     /// but not <see cref="Axis{T, TOp}"/>'s, so its sums agree within rounding, not bit for bit.
     /// </summary>
     public static void AxisByGroup<T, TOp>(ArrayView<T> x, ArrayView<T> y, int length, int inner, int count)
@@ -96,13 +96,71 @@ public static class ReductionKernels
             int idx = start + k * inner;
             if (idx < count) acc = op.Combine(acc, x[idx]);
         }
-        shared[t] = acc;
+        var result = GroupTree<T, TOp>.Combine(shared, t, size, acc);
+        if (t == 0) y[r] = result;
+    }
+
+    /// <summary>
+    /// <c>y[c] = reduce_{o &lt; outer, j &lt; inner} x[(o*middle + c)*inner + j]</c> with middle = y's length: x viewed
+    /// as [outer, middle, inner] reduced over its first and last axes in one launch (a bias's gradient, [N, C, D, H, W]
+    /// to [C]). One thread per c, o outer and j inner, ascending.
+    /// </summary>
+    public static void Around<T, TOp>(Index1D thread, int threads, ArrayView<T> x, ArrayView<T> y, int outer, int inner, TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IReduceOp
+    {
+        int middle = y.IntLength;
+        for (int c = thread; c < middle; c += threads)
+        {
+            T acc = op.Identity<T>();
+            for (int o = 0; o < outer; o++)
+            {
+                int row = (o * middle + c) * inner;
+                for (int j = 0; j < inner; j++) acc = op.Combine(acc, x[row + j]);
+            }
+            y[c] = acc;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Around{T, TOp}"/> with one group per output c = Grid.IdxX (few channels, each over N x voxels):
+    /// thread t of G folds the flattened indices k = o*inner + j = t, t + G, ... (consecutive threads read consecutive
+    /// voxels), then the tree of <see cref="AxisByGroup{T, TOp}"/> combines the G partial results.
+    /// </summary>
+    public static void AroundByGroup<T, TOp>(ArrayView<T> x, ArrayView<T> y, int outer, int inner)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IReduceOp
+    {
+        var op = default(TOp);
+        var shared = SharedMemory.GetDynamic<T>();
+        int size = Group.DimX, t = Group.IdxX, c = Grid.IdxX, middle = y.IntLength, count = outer * inner;
+        T acc = op.Identity<T>();
+        for (int k = t; k < count; k += size)
+        {
+            int o = k / inner, j = k - o * inner;
+            acc = op.Combine(acc, x[(o * middle + c) * inner + j]);
+        }
+        var result = GroupTree<T, TOp>.Combine(shared, t, size, acc);
+        if (t == 0) y[c] = result;
+    }
+}
+
+/// <summary>The shared-memory tree that ends the group-per-output reductions.</summary>
+public static class GroupTree<T, TOp> where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IReduceOp
+{
+    /// <summary>
+    /// Combines the <paramref name="size"/> values of a group (size a power of two; <paramref name="shared"/> holds at
+    /// least that many): in step h = size/2, size/4, ..., 1, slot t &lt; h takes combine(slot t, slot t + h). Every thread
+    /// must call it (it has barriers); thread 0 gets the result.
+    /// </summary>
+    public static T Combine(ArrayView<T> shared, int t, int size, T value)
+    {
+        var op = default(TOp);
+        shared[t] = value;
         Group.Barrier();
         for (int half = size / 2; half > 0; half /= 2)
         {
             if (t < half) shared[t] = op.Combine(shared[t], shared[t + half]);
             Group.Barrier();
         }
-        if (t == 0) y[r] = shared[0];
+        return shared[0];
     }
 }

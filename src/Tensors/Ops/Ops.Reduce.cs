@@ -48,6 +48,7 @@ public static partial class Ops
         int lead = x.Rank - target.Rank;
         var dims = x.Shape.ToArray();
         bool Summed(int axis) => axis < lead || (target[axis - lead] == 1 && dims[axis] != 1);
+        if (SumAround(x, target, dims, Summed) is { } around) return around;
         var current = x.Reshape(dims);
         for (int start = 0; start < dims.Length; start++)
         {
@@ -70,6 +71,42 @@ public static partial class Ops
         var result = current.Reshape(target.ToArray());
         current.Dispose();
         return result;
+    }
+
+    /// <summary>
+    /// SumTo in one launch where the summed axes are a leading and a trailing run around one kept run (axes of extent
+    /// 1 aside): a bias's gradient, [N, C, D, H, W] to [1, C, 1, 1, 1]; or where every axis is summed. Null where
+    /// neither holds, or where one summed run is all there is (ReduceAxis does that in one launch already).
+    /// </summary>
+    private static Tensor? SumAround(Tensor x, Shape target, int[] dims, Func<int, bool> summed)
+    {
+        if (x.Numel == 0) return null;
+        int first = -1, last = -1;
+        for (int a = 0; a < dims.Length; a++)
+        {
+            if (dims[a] == 1 || summed(a)) continue;
+            if (first < 0) first = a;
+            last = a;
+        }
+        if (first < 0)
+        {
+            // Everything summed (axes of extent 1 aside): one fold, whatever runs the extent-1 axes split it into.
+            RequireCompute(x, nameof(SumTo));
+            var all = Tensor.Empty(target, x.DType, x.Device);
+            x.Device.Backend.ReduceAround<SumReduce>(x, all, 1, x.Numel);
+            return all;
+        }
+        for (int a = first; a <= last; a++)
+            if (dims[a] != 1 && summed(a)) return null; // a summed axis inside the kept run: two runs kept
+        long outer = 1, middle = 1, inner = 1;
+        for (int a = 0; a < first; a++) outer *= dims[a];
+        for (int a = first; a <= last; a++) middle *= dims[a];
+        for (int a = last + 1; a < dims.Length; a++) inner *= dims[a];
+        if (outer == 1 || inner == 1) return null; // one summed run: ReduceAxis does it in one launch already
+        RequireCompute(x, nameof(SumTo));
+        var y = Tensor.Empty(target, x.DType, x.Device);
+        x.Device.Backend.ReduceAround<SumReduce>(x, y, (int)outer, (int)inner);
+        return y;
     }
 
     private static Tensor ReduceAxis<TOp>(Tensor x, int axis, bool keepDim, string op) where TOp : struct, IReduceOp

@@ -101,6 +101,30 @@ internal sealed unsafe partial class HostBackend
         });
     }
 
+    public void ReduceAround<TOp>(Tensor x, Tensor y, int outer, int inner) where TOp : struct, IReduceOp
+    {
+        if (x.DType == DType.Float32) ReduceAround<float, TOp>(x.Data<float>(), y.Data<float>(), outer, y.Numel, inner);
+        else ReduceAround<double, TOp>(x.Data<double>(), y.Data<double>(), outer, y.Numel, inner);
+    }
+
+    /// <summary>
+    /// <c>y[c] = reduce_{o, j} x[o, c, j]</c> for x [outer, middle, inner] (<see cref="ReductionKernels.Around{T, TOp}"/>):
+    /// channels over the cores, each row of inner values folded in vector lanes, the rows combined in order of o.
+    /// </summary>
+    private static void ReduceAround<T, TOp>(T* x, T* y, int outer, int middle, int inner) where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IReduceOp
+    {
+        HostParallel.For(middle, Math.Max(1, ElementGrain / Math.Max(1L, (long)outer * inner)), (c0, c1) =>
+        {
+            TOp op = default;
+            for (long c = c0; c < c1; c++)
+            {
+                T acc = op.Identity<T>();
+                for (long o = 0; o < outer; o++) acc = op.Combine(acc, Fold<T, TOp>(x + (o * middle + c) * inner, inner));
+                y[c] = acc;
+            }
+        });
+    }
+
     public void ReduceAll<TOp>(Tensor x, Tensor y) where TOp : struct, IReduceOp
     {
         if (x.DType == DType.Float32) *y.Data<float>() = ReduceAll<float, TOp>(x.Data<float>(), x.Numel);

@@ -60,6 +60,22 @@ internal sealed partial class IlgpuBackend
     public void ReduceAxis<TOp>(Tensor x, Tensor y, int length, int inner) where TOp : struct, IReduceOp =>
         Reduce<TOp>(x, y, length, inner, x.Numel, byGroup: true);
 
+    public void ReduceAround<TOp>(Tensor x, Tensor y, int outer, int inner) where TOp : struct, IReduceOp
+    {
+        if ((long)outer * y.Numel * inner != x.Numel)
+            throw new ShapeException($"reduction of {x.Numel} elements as {outer} x {y.Numel} x {inner} does not cover them");
+        int group = _tile * _tile;
+        if (group > 0 && !ReferenceKernels && outer * inner >= group && y.Numel < _maxThreads)
+        {
+            var config = new KernelConfig(new Index3D(y.Numel, 1, 1), new Index3D(group, 1, 1), IsSingle(x) ? SharedMemoryConfig.RequestDynamic<float>(group) : SharedMemoryConfig.RequestDynamic<double>(group));
+            if (IsSingle(x)) LaunchGrouped(ReductionKernels.AroundByGroup<float, TOp>, config, x.View<float>(), y.View<float>(), outer, inner);
+            else LaunchGrouped(ReductionKernels.AroundByGroup<double, TOp>, config, x.View<double>(), y.View<double>(), outer, inner);
+            return;
+        }
+        if (IsSingle(x)) Launch(ReductionKernels.Around<float, TOp>, y.Numel, x.View<float>(), y.View<float>(), outer, inner, default(TOp));
+        else Launch(ReductionKernels.Around<double, TOp>, y.Numel, x.View<double>(), y.View<double>(), outer, inner, default(TOp));
+    }
+
     public void ReduceAll<TOp>(Tensor x, Tensor y) where TOp : struct, IReduceOp
     {
         int n = x.Numel;
