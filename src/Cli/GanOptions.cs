@@ -64,44 +64,66 @@ internal sealed class GanOptions
             c.Options.Add(o);
     }
 
+    /// <summary>
+    /// The recipe alone, for a command that fixes the rest itself (<c>reproduce</c>: size, filters, topology,
+    /// iterations, precision, seed and the checkpoint and sample intervals): initialization, the minibatch statistic,
+    /// the critic's slope and the transposed convolutions' convention; rates, batch, optimizer, penalty, clipping, critic
+    /// steps, loss scaling, batch order, averaging and the schedule. <see cref="Config"/> and <see cref="Train"/> then
+    /// give the defaults for the options left out.
+    /// </summary>
+    public void AddRecipe(Command c)
+    {
+        foreach (var o in new Option[] { CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd,
+                     Batch, LrD, LrG, MappingFactor, Beta1, Beta2, Epsilon, GpWeight, Clip, CriticSteps, LossPerBatch, LossScalers.Option, Batches.Option, AverageDecay, LrDecay })
+            c.Options.Add(o);
+    }
+
+    /// <summary>The option's value where the command has it, else <paramref name="fallback"/> (the library's default).</summary>
+    private static T Value<T>(ParseResult p, Option<T> option, T fallback) => Has(p, option) ? p.GetValue(option)! : fallback;
+
+    /// <inheritdoc cref="Value{T}(ParseResult, Option{T}, T)"/>
+    private static T Value<T>(ParseResult p, ChoiceOption<T> option, T fallback) where T : struct, Enum => Has(p, option.Option) ? option.Get(p) : fallback;
+
+    private static bool Has(ParseResult p, Option option) => p.CommandResult.Command.Options.Contains(option);
+
     public GanConfig Config(ParseResult p) => new GanConfig
     {
-        Size = p.GetValue(Size),
-        Ngf = p.GetValue(Ngf),
-        Ndf = p.GetValue(Ndf),
-        Topology = Topology.Get(p),
-        CriticSlope = p.GetValue(CriticSlope),
-        TransposedConvolution = TransposedConvolution.Get(p),
-        OutputMargin = p.GetValue(OutputMargin),
-        InitGain = p.GetValue(InitGain),
-        CriticInitGain = p.GetValue(CriticInitGain),
-        BalancedInit = p.GetValue(BalancedInit),
-        InterpolatingInit = p.GetValue(InterpolatingInit),
-        SkipInitGain = p.GetValue(SkipInitGain),
-        MinibatchStdGroup = p.GetValue(MinibatchStd),
+        Size = Value(p, Size, GanDefaults.Size),
+        Ngf = Value(p, Ngf, GanDefaults.Ngf),
+        Ndf = Value(p, Ndf, GanDefaults.Ndf),
+        Topology = Value(p, Topology, GanDefaults.Topology),
+        CriticSlope = Value(p, CriticSlope, GanDefaults.CriticSlope),
+        TransposedConvolution = Value(p, TransposedConvolution, GanDefaults.TransposedConvolution),
+        OutputMargin = Value(p, OutputMargin, GanDefaults.OutputMargin),
+        InitGain = Value(p, InitGain, GanDefaults.InitGain),
+        CriticInitGain = Value(p, CriticInitGain, GanDefaults.CriticInitGain),
+        BalancedInit = Value(p, BalancedInit, GanDefaults.BalancedInit),
+        InterpolatingInit = Value(p, InterpolatingInit, GanDefaults.InterpolatingInit),
+        SkipInitGain = Value(p, SkipInitGain, GanDefaults.SkipInitGain),
+        MinibatchStdGroup = Value(p, MinibatchStd, GanDefaults.MinibatchStdGroup),
     }.Validate();
 
     public TrainOptions Train(ParseResult p) => new TrainOptions
     {
-        Iterations = p.GetValue(Iterations),
-        BatchSize = p.GetValue(Batch),
-        LearningRateCritic = p.GetValue(LrD),
-        LearningRateGenerator = p.GetValue(LrG),
-        MappingLearningRateFactor = p.GetValue(MappingFactor),
-        Beta1 = p.GetValue(Beta1),
-        Beta2 = p.GetValue(Beta2),
-        Epsilon = p.GetValue(Epsilon),
-        GradientPenaltyWeight = p.GetValue(GpWeight),
-        ClipNorm = p.GetValue(Clip),
-        CriticSteps = p.GetValue(CriticSteps),
-        Precision = PrecisionExtensions.ParsePrecision(p.GetValue(Precision)!),
-        Seed = p.GetValue(Seed),
-        SampleEvery = p.GetValue(SampleEvery),
-        CheckpointEvery = p.GetValue(CheckpointEvery),
-        LossDividedByBatch = p.GetValue(LossPerBatch),
-        LossScalers = LossScalers.Get(p),
-        Batches = Batches.Get(p),
-        AverageDecay = p.GetValue(AverageDecay),
-        LearningRateDecay = p.GetValue(LrDecay),
+        Iterations = Value(p, Iterations, TrainDefaults.Iterations),
+        BatchSize = Value(p, Batch, TrainDefaults.BatchSize),
+        LearningRateCritic = Value(p, LrD, TrainDefaults.LearningRateCritic),
+        LearningRateGenerator = Value(p, LrG, TrainDefaults.LearningRateGenerator),
+        MappingLearningRateFactor = Value(p, MappingFactor, TrainDefaults.MappingLearningRateFactor),
+        Beta1 = Value(p, Beta1, TrainDefaults.Beta1),
+        Beta2 = Value(p, Beta2, TrainDefaults.Beta2),
+        Epsilon = Value(p, Epsilon, TrainDefaults.Epsilon),
+        GradientPenaltyWeight = Value(p, GpWeight, TrainDefaults.GradientPenaltyWeight),
+        ClipNorm = Value(p, Clip, TrainDefaults.ClipNorm),
+        CriticSteps = Value(p, CriticSteps, TrainDefaults.CriticSteps),
+        Precision = Has(p, Precision) ? PrecisionExtensions.ParsePrecision(p.GetValue(Precision)!) : TrainDefaults.Precision,
+        Seed = Value(p, Seed, TrainDefaults.Seed),
+        SampleEvery = Value(p, SampleEvery, TrainDefaults.SampleEvery),
+        CheckpointEvery = Value(p, CheckpointEvery, TrainDefaults.CheckpointEvery),
+        LossDividedByBatch = Value(p, LossPerBatch, TrainDefaults.LossDividedByBatch),
+        LossScalers = Value(p, LossScalers, TrainDefaults.LossScalers),
+        Batches = Value(p, Batches, TrainDefaults.Batches),
+        AverageDecay = Value(p, AverageDecay, TrainDefaults.AverageDecay),
+        LearningRateDecay = Value(p, LrDecay, TrainDefaults.LearningRateDecay),
     }.Validate();
 }

@@ -87,6 +87,7 @@ public sealed class GanCommandTests : IDisposable
             var report = File.ReadAllText(Path.Combine(dir, "report.md"));
             Assert.Contains($"| E_p1 | 4.660e-2 | {ep1.ToString("0.000e+0", System.Globalization.CultureInfo.InvariantCulture)} |", report);
             Assert.Contains("Training: 2 of 2 iterations", report);
+            Assert.Contains("- Recipe: the paper's.", report);
             Assert.Contains("| up to step |", report);
         }
         (code, output, err) = Run([.. tiny, "--iterations", "3"]);
@@ -95,6 +96,40 @@ public sealed class GanCommandTests : IDisposable
         Assert.Contains("at step 2 of 3", output);
         Assert.Contains("Training: 3 of 3 iterations", File.ReadAllText(Path.Combine(dir, "report.md")));
         Assert.Equal(3, File.ReadAllLines(Path.Combine(dir, "run", "metrics.jsonl")).Length);
+    }
+
+    [Fact]
+    public void ReproduceTakesTheRecipeOptionsOfTrain()
+    {
+        // The Table 2 pipeline with the demo's kind of recipe: the options reach the run's config.json and the report.
+        var dir = P("reproduce-recipe");
+        var (code, _, err) = Run(["reproduce", "--out", dir, "--size", "8", "--ngf", "2", "--ndf", "2", "--data-count", "8", "--volumes", "4", "--homogenize", "1",
+            "--precision", "fp32", "--iterations", "2", "--init-gain", "2.5", "--init-interpolating", "--minibatch-std", "4", "--lr-d", "2e-4", "--lr-g", "1e-4"]);
+        Assert.True(code == 0, err);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run", "config.json"))))
+        {
+            var gan = json.RootElement.GetProperty("gan");
+            var train = json.RootElement.GetProperty("train");
+            Assert.Equal(2.5, gan.GetProperty("init_gain").GetDouble());
+            Assert.True(gan.GetProperty("interpolating_init").GetBoolean());
+            Assert.Equal(4, gan.GetProperty("minibatch_std_group").GetInt32());
+            Assert.Equal("growing", gan.GetProperty("topology").GetString());
+            Assert.Equal(2e-4, train.GetProperty("learning_rate_critic").GetDouble());
+            Assert.Equal(1e-4, train.GetProperty("learning_rate_generator").GetDouble());
+            Assert.Equal(2, train.GetProperty("iterations").GetInt64());
+        }
+        var report = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains("- Recipe: the paper's except init gain 2.5, interpolating start, minibatch std over groups of 4.", report);
+        Assert.Contains("lr_D 0.0002, lr_G 0.0001", report);
+        // Resuming with another recipe is refused, naming what differs (the run keeps its own settings otherwise).
+        (code, _, err) = Run(["reproduce", "--out", dir, "--size", "8", "--ngf", "2", "--ndf", "2", "--data-count", "8", "--volumes", "4", "--homogenize", "1",
+            "--precision", "fp32", "--iterations", "3", "--init-gain", "2.5", "--init-interpolating", "--minibatch-std", "4", "--lr-d", "1e-4", "--lr-g", "1e-4"]);
+        Assert.Equal(1, code);
+        Assert.Contains("--lr-d 0.0002 in the run, 0.0001 given", err);
+        // A value the statistic cannot take is refused by name before anything runs.
+        (code, _, err) = Run(["reproduce", "--out", P("reproduce-bad"), "--size", "8", "--ngf", "2", "--ndf", "2", "--minibatch-std", "3"]);
+        Assert.Equal(1, code);
+        Assert.Contains("--minibatch-std", err);
     }
 
     [Fact]

@@ -23,13 +23,20 @@ internal static class ReproduceCommand
         var ngf = new Option<int>("--ngf") { Description = "generator filters of the last block (paper: 32)", DefaultValueFactory = _ => d.Ngf };
         var ndf = new Option<int>("--ndf") { Description = "critic filters of the first block (paper: 16)", DefaultValueFactory = _ => d.Ndf };
         var seed = new Option<ulong>("--seed") { Description = "seed of data, weights, batches and latents", DefaultValueFactory = _ => d.Seed };
-        var command = new Command("reproduce", "The paper's Table 2 setting: train (resumable), generate, evaluate, and write report.md comparing with Table 2.")
+        var command = new Command("reproduce", "The paper's Table 2 setting: train (resumable), generate, evaluate, and write report.md comparing with Table 2. " +
+                                                "The recipe is the paper's unless the recipe options (those of train) say otherwise.")
             { output, iterations, dataCount, volumes, homogenize, precision, size, ngf, ndf, seed };
+        var recipe = new GanOptions();
+        recipe.AddRecipe(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var options = new ReproduceOptions(parse.GetValue(output)!.FullName, parse.GetValue(iterations), parse.GetValue(dataCount), parse.GetValue(volumes),
                 parse.GetValue(homogenize), PrecisionExtensions.ParsePrecision(parse.GetValue(precision)!), parse.GetValue(size), parse.GetValue(ngf), parse.GetValue(ndf),
-                parse.GetValue(seed)).Validate();
+                parse.GetValue(seed))
+            {
+                Architecture = recipe.Config(parse),
+                Recipe = recipe.Train(parse),
+            }.Validate();
             var (device, _) = GlobalOptions.OpenDevice(parse);
             using (device)
             {

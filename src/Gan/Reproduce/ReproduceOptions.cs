@@ -27,21 +27,76 @@ public sealed record ReproduceOptions(string Folder, long Iterations = 100_000, 
     /// <summary>The paper's Table 2 errors for this setting (Eq. 34): E_p1, E_p2, E_C11.</summary>
     public static readonly (double P1, double P2, double C11) Table2 = (4.660e-2, 2.786e-2, 7.266e-3);
 
-    /// <summary>The architecture (growing critic).</summary>
-    public GanConfig Model => new GanConfig { Size = Size, Ngf = Ngf, Ndf = Ndf, Topology = CriticTopology.Growing }.Validate();
+    /// <summary>
+    /// Architecture choices other than the size, the filters and the topology (initialization, the minibatch statistic,
+    /// the critic's slope, the transposed convolutions' convention): the paper's unless set.
+    /// </summary>
+    public GanConfig Architecture { get; init; } = new();
 
-    /// <summary><c>train</c>'s defaults with this run's iterations, precision and seed; ten checkpoints and sample grids over the run (at most every 1000 iterations).</summary>
+    /// <summary>The training recipe other than the iterations, precision, seed and intervals (rates, batch, optimizer, ...): <c>train</c>'s defaults (the paper's) unless set.</summary>
+    public TrainOptions Recipe { get; init; } = new();
+
+    /// <summary>The architecture (growing critic of this size and filters, the rest from <see cref="Architecture"/>).</summary>
+    public GanConfig Model => (Architecture with { Size = Size, Ngf = Ngf, Ndf = Ndf, Topology = CriticTopology.Growing }).Validate();
+
+    /// <summary><see cref="Recipe"/> with this run's iterations, precision and seed; ten checkpoints and sample grids over the run (at most every 1000 iterations).</summary>
     public TrainOptions Training
     {
         get
         {
             long every = Math.Clamp(Iterations / 10, 1, 1000);
-            return new TrainOptions { Iterations = Iterations, Precision = Precision, Seed = Seed, CheckpointEvery = every, SampleEvery = every }.Validate();
+            return (Recipe with { Iterations = Iterations, Precision = Precision, Seed = Seed, CheckpointEvery = every, SampleEvery = every }).Validate();
         }
     }
 
     /// <summary>The training data: the authors' sphere generator in memory.</summary>
     public DataSpec Data => new("spheres", DataCount, Seed, SphereStyle.Authors);
+
+    /// <summary>
+    /// Where a run saved in the folder was set up differently from these options (architecture, recipe, data), as
+    /// "--option saved vs given" phrases; a resumed run keeps its own settings, so a difference would otherwise be
+    /// silently ignored. Iterations may differ (that is how a run is extended).
+    /// </summary>
+    public IReadOnlyList<string> Differences(RunConfig saved)
+    {
+        var (gan, train, model, training) = (saved.Gan, saved.Train, Model, Training);
+        var list = new List<string>();
+        void Check<T>(string option, T was, T given)
+        {
+            if (!EqualityComparer<T>.Default.Equals(was, given)) list.Add(FormattableString.Invariant($"{option} {was} in the run, {given} given"));
+        }
+        Check("--size", gan.Size, model.Size);
+        Check("--ngf", gan.Ngf, model.Ngf);
+        Check("--ndf", gan.Ndf, model.Ndf);
+        Check("--critic-slope", gan.CriticSlope, model.CriticSlope);
+        Check("--transposed-padding", gan.TransposedConvolution, model.TransposedConvolution);
+        Check("--output-margin", gan.OutputMargin, model.OutputMargin);
+        Check("--init-gain", gan.InitGain, model.InitGain);
+        Check("--critic-init-gain", gan.CriticInitGain, model.CriticInitGain);
+        Check("--init-balanced", gan.BalancedInit, model.BalancedInit);
+        Check("--init-interpolating", gan.InterpolatingInit, model.InterpolatingInit);
+        Check("--init-skip-gain", gan.SkipInitGain, model.SkipInitGain);
+        Check("--minibatch-std", gan.MinibatchStdGroup, model.MinibatchStdGroup);
+        Check("--precision", train.Precision, training.Precision);
+        Check("--seed", train.Seed, training.Seed);
+        Check("--batch-size", train.BatchSize, training.BatchSize);
+        Check("--lr-d", train.LearningRateCritic, training.LearningRateCritic);
+        Check("--lr-g", train.LearningRateGenerator, training.LearningRateGenerator);
+        Check("--mapping-lr-factor", train.MappingLearningRateFactor, training.MappingLearningRateFactor);
+        Check("--beta1", train.Beta1, training.Beta1);
+        Check("--beta2", train.Beta2, training.Beta2);
+        Check("--epsilon", train.Epsilon, training.Epsilon);
+        Check("--gp-weight", train.GradientPenaltyWeight, training.GradientPenaltyWeight);
+        Check("--clip-norm", train.ClipNorm, training.ClipNorm);
+        Check("--critic-steps", train.CriticSteps, training.CriticSteps);
+        Check("--loss-divided-by-batch", train.LossDividedByBatch, training.LossDividedByBatch);
+        Check("--loss-scalers", train.LossScalers, training.LossScalers);
+        Check("--batches", train.Batches, training.Batches);
+        Check("--average-decay", train.AverageDecay, training.AverageDecay);
+        Check("--lr-decay", train.LearningRateDecay, training.LearningRateDecay);
+        Check("--data-count", saved.Data.Count, DataCount);
+        return list;
+    }
 
     /// <summary>Throws naming the first count that cannot work.</summary>
     public ReproduceOptions Validate()

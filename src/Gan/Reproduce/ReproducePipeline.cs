@@ -36,6 +36,11 @@ public static class ReproducePipeline
         string? resumedFrom = null;
         if (File.Exists(Path.Combine(runDir, "config.json")))
         {
+            string configPath = Path.Combine(runDir, "config.json");
+            var differences = options.Differences(RunConfig.FromJson(File.ReadAllText(configPath), configPath));
+            if (differences.Count > 0)
+                throw new ArgumentException($"{runDir} holds a run set up differently ({string.Join("; ", differences)}): " +
+                                            "resume it with the same options, or give another --out");
             run = TrainingRun.Resume(runDir, device, options.Iterations);
             resumedFrom = run.ResumedFrom;
             stage?.Report($"[1/4] resuming {runDir} at step {run.Trainer.Step} of {run.Config.Train.Iterations} from {run.ResumedFrom}");

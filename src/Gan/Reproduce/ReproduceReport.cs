@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using VoxelGan.Gan.Demo;
 using VoxelGan.Gan.Evaluation;
+using VoxelGan.Gan.Models;
 using VoxelGan.Gan.Training;
 using VoxelGan.Tensors.IO;
 
@@ -29,6 +30,28 @@ public static class ReproduceReport
         return rows.Chunk(size).Select(w => (w[^1].Step, w.Average(r => r.W), w.Average(r => r.GP), w.Average(r => r.Std))).ToList();
     }
 
+    /// <summary>
+    /// Where the run's recipe departs from the paper's (initialization, minibatch statistic, output margin, weight
+    /// averaging, learning-rate schedule), as "name value" phrases; empty for the paper's recipe.
+    /// </summary>
+    public static IReadOnlyList<string> Departures(GanConfig gan, TrainOptions train)
+    {
+        var paper = new GanConfig();
+        var paperTrain = new TrainOptions();
+        var list = new List<string>();
+        void Add(bool differs, string phrase) { if (differs) list.Add(phrase); }
+        Add(gan.InitGain != paper.InitGain, FormattableString.Invariant($"init gain {gan.InitGain}"));
+        Add(gan.CriticInitGain is not null, FormattableString.Invariant($"critic init gain {gan.CriticInitGain}"));
+        Add(gan.InterpolatingInit, "interpolating start");
+        Add(gan.BalancedInit, "balanced init");
+        Add(gan.SkipInitGain != paper.SkipInitGain, FormattableString.Invariant($"skip init gain {gan.SkipInitGain}"));
+        Add(gan.MinibatchStdGroup != paper.MinibatchStdGroup, $"minibatch std over groups of {gan.MinibatchStdGroup}");
+        Add(gan.OutputMargin != paper.OutputMargin, FormattableString.Invariant($"output margin {gan.OutputMargin}"));
+        Add(train.AverageDecay != paperTrain.AverageDecay, FormattableString.Invariant($"generator average decay {train.AverageDecay}"));
+        Add(train.LearningRateDecay != paperTrain.LearningRateDecay, FormattableString.Invariant($"learning-rate decay over the last {train.LearningRateDecay}"));
+        return list;
+    }
+
     /// <summary>Writes <c>report.md</c> into <paramref name="dir"/> and returns its path.</summary>
     public static string Write(string dir, RunConfig config, long steps, int realCount, int fakeCount, int homogenize, SetComparisonReport comparison,
         double trainSeconds, double totalSeconds, string device)
@@ -47,6 +70,7 @@ public static class ReproduceReport
             .AppendLine($"- Model: {gan.Size}^3, nGf {gan.Ngf}, nDf {gan.Ndf}, {gan.Topology.ToString().ToLowerInvariant()} critic, {gan.TransposedConvolution} 'same' transposed convolutions.")
             .AppendLine($"- Training: {steps} of {train.Iterations} iterations (paper: 100000), batch {train.BatchSize}, lr_D {train.LearningRateCritic}, lr_G {train.LearningRateGenerator}, mapping factor {train.MappingLearningRateFactor}, " +
                         $"critic steps {train.CriticSteps}, {train.Precision.ToString().ToLowerInvariant()}; the run's config.json has every option.")
+            .AppendLine($"- Recipe: {(Departures(gan, train) is { Count: > 0 } departures ? "the paper's except " + string.Join(", ", departures) : "the paper's")}.")
             .AppendLine($"- Evaluation: {fakeCount} generated volumes (paper: 1000) against {realCount} training volumes; C11 from {homogenize} volumes per set.")
             .AppendLine()
             .AppendLine("## Errors (Eq. 34) against the paper's Table 2")
