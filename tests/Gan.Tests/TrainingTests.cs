@@ -4,6 +4,7 @@ using VoxelGan.Gan.Models;
 using VoxelGan.Gan.Training;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
+using VoxelGan.TestSupport;
 
 namespace VoxelGan.Gan.Tests;
 
@@ -33,6 +34,24 @@ public sealed class TrainingTests() : TinyGanTests("train")
         using var trainer = new Trainer(Tiny, options, SphereData(8), D);
         var estimates = Enumerable.Range(0, 12).Select(_ => trainer.TrainStep().Wasserstein).ToArray();
         Assert.True(estimates[^3..].Average() > estimates[..3].Average() + 0.1, $"Wasserstein estimates {string.Join(", ", estimates.Select(e => e.ToString("F4")))} did not rise");
+    }
+
+    [Fact]
+    public void TrainingOnTheHostRepeatsBitForBit()
+    {
+        // The demo's kind of run, shortened: 16^3 (so the host's convolutions go parallel), two runs with one seed end
+        // with the same weights. The host weight gradient once added per-thread partial sums in the order the threads
+        // finished, and two such runs parted after a few steps.
+        var config = new GanConfig { Size = 16, Ngf = 4, Ndf = 4, LatentDim = 16, MappingLayers = 2 };
+        var options = new TrainOptions { BatchSize = 8, Precision = Precision.Fp32, Seed = 3, LearningRateCritic = 2e-4, LearningRateGenerator = 1e-4 };
+        float[][] Run()
+        {
+            using var trainer = new Trainer(config, options, Dataset.Spheres(16, 16, 1).ToTensor(TestDevice.Host), TestDevice.Host);
+            for (int i = 0; i < 12; i++) trainer.TrainStep();
+            return trainer.Models.NamedParameters().Select(p => p.Parameter.Data.ToArray<float>()).ToArray();
+        }
+        var (first, second) = (Run(), Run());
+        for (int k = 0; k < first.Length; k++) Assert.True(first[k].SequenceEqual(second[k]), $"parameter {k} differs between two runs");
     }
 
     [Fact]

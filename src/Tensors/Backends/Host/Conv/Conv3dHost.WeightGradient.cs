@@ -13,10 +13,17 @@ internal static unsafe partial class Conv3dHost
     private const int WgVoxels = 512;
 
     /// <summary>
+    /// Partial sums of dw: plane groups are dealt into this many contiguous runs, each summed into its own partial in
+    /// group order and the partials added in run order, so the result does not depend on which thread ran what.
+    /// </summary>
+    private const int WgRuns = 16;
+
+    /// <summary>
     /// dw[co,ci,kd,kh,kw] = sum_{n,od,oh,ow} y[n,co,od,oh,ow] * x[n,ci,od*S-P+kd, oh*S-P+kh, ow*S-P+kw] (outside = 0).
     /// An NT GEMM contracting over voxels, contiguous in both operands: dy rows of a group of (n, od) planes
-    /// against gathered shifted x rows through <see cref="Gemm.DotKernel"/>. Work items are
-    /// (plane group, tap block); each worker sums into a private dw, and the privates are added at the end.
+    /// against gathered shifted x rows through <see cref="Gemm.DotKernel"/>. Work items are (run of plane groups,
+    /// tap block): each sums its groups in order into the run's partial dw (items write disjoint columns), and the
+    /// <see cref="WgRuns"/> partials are added in order at the end: the same bits whatever the thread count or schedule.
     /// </summary>
     public static void WeightGradient<T>(T* x, T* y, T* dw, in ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -39,27 +46,24 @@ internal static unsafe partial class Conv3dHost
         int lda = HostParallel.RoundUp(perGroup * planeVox, TOps.Count);
         if (lda * sizeof(T) % 4096 == 0) lda += TOps.Count;
         nint xVox = (nint)g.XD * g.XH * g.XW, yVox = (nint)g.YD * planeVox;
-        int items = groups * rBlocks;
+        int runs = Math.Min(groups, WgRuns), perRun = HostParallel.CeilDiv(groups, runs);
+        runs = HostParallel.CeilDiv(groups, perRun);
+        int items = runs * rBlocks;
         double flops = 2.0 * g.N * yVox * Cy * nTot;
 
-        // Scratch: [header: cached group id][dy rows mPad x lda][x taps WgRows x lda][private dw mPad x nPad].
-        long header = 64 / sizeof(T);
+        // Scratch: [dy rows mPad x lda][x taps WgRows x lda]; partial dw per run: runs x [mPad x nPad].
         long aLen = (long)mPad * lda, bLen = (long)WgRows * lda, dLen = (long)mPad * nPad;
-        T* sum = (T*)HostScratch.Rent(dLen * sizeof(T));
-        object gate = new();
+        T* sum = (T*)HostScratch.Rent(runs * dLen * sizeof(T));
         nint x0 = (nint)x, y0 = (nint)y, sum0 = (nint)sum;
         try
         {
-            HostParallel.For(items, HostParallel.Worth(flops, items), (header + aLen + bLen + dLen) * sizeof(T), (item, s) =>
+            HostParallel.For(items, HostParallel.Worth(flops, items), (aLen + bLen) * sizeof(T), (item, s) =>
             {
-                int gi = item / rBlocks, r0 = item % rBlocks * WgRows, rLen = Math.Min(WgRows, nTot - r0);
-                int p0 = gi * perGroup, pLen = Math.Min(perGroup, planes - p0), L = pLen * planeVox;
-                int* cached = (int*)s;
-                T* a = (T*)s + header, b = a + aLen, d = b + bLen;
-                if (cached[0] != gi + 1)
+                int run = item / rBlocks, r0 = item % rBlocks * WgRows, rLen = Math.Min(WgRows, nTot - r0);
+                T* a = (T*)s, b = a + aLen, d = (T*)sum0 + run * dLen;
+                for (int gi = run * perRun; gi < Math.Min(groups, (run + 1) * perRun); gi++)
                 {
-                    // dy rows depend only on the plane group: rebuild only when the group changes.
-                    cached[0] = gi + 1;
+                    int p0 = gi * perGroup, pLen = Math.Min(perGroup, planes - p0), L = pLen * planeVox;
                     for (int co = 0; co < Cy; co++)
                     {
                         T* row = a + (nint)co * lda;
@@ -71,36 +75,33 @@ internal static unsafe partial class Conv3dHost
                         }
                         new Span<T>(row + L, lda - L).Clear();
                     }
-                }
-                for (int rr = 0; rr < rLen; rr++)
-                {
-                    int r = r0 + rr, ci = r / K3, t = r % K3, kd = t / K2, kh = t / K % K, kw = t % K;
-                    T* row = b + (nint)rr * lda;
-                    for (int q = 0; q < pLen; q++)
+                    for (int rr = 0; rr < rLen; rr++)
                     {
-                        int n = (p0 + q) / g.YD, od = (p0 + q) % g.YD;
-                        Im2Col.Rows((T*)x0 + (n * g.Cx + ci) * xVox, g.XD, g.XH, g.XW, od * S - P + kd, kh - P, kw - P, S,
-                                    g.YH, g.YW, row + q * planeVox);
+                        int r = r0 + rr, ci = r / K3, t = r % K3, kd = t / K2, kh = t / K % K, kw = t % K;
+                        T* row = b + (nint)rr * lda;
+                        for (int q = 0; q < pLen; q++)
+                        {
+                            int n = (p0 + q) / g.YD, od = (p0 + q) % g.YD;
+                            Im2Col.Rows((T*)x0 + (n * g.Cx + ci) * xVox, g.XD, g.XH, g.XW, od * S - P + kd, kh - P, kw - P, S,
+                                        g.YH, g.YW, row + q * planeVox);
+                        }
+                        new Span<T>(row + L, lda - L).Clear();
                     }
-                    new Span<T>(row + L, lda - L).Clear();
-                }
-                // Rows past rLen must be finite zeros: they are multiplied, then dropped with the padding of d.
-                int rPad = HostParallel.RoundUp(rLen, DT);
-                if (rPad > rLen) new Span<T>(b + (nint)rLen * lda, (rPad - rLen) * lda).Clear();
-                int len = HostParallel.RoundUp(L, TOps.Count);
-                for (int j = 0; j < rPad; j += DT)
-                    for (int i = 0; i < mPad; i += DT)
-                        Gemm.DotKernel<T, TV, TOps>(len, a + (nint)i * lda, lda, b + (nint)j * lda, lda,
-                                                    d + (nint)i * nPad + r0 + j, nPad);
-            }, s =>
-            {
-                T* d = (T*)s + header + aLen + bLen;
-                lock (gate)
-                {
-                    T* acc = (T*)sum0;
-                    for (long i = 0; i < dLen; i++) acc[i] += d[i];
+                    // Rows past rLen must be finite zeros: they are multiplied, then dropped with the padding of d.
+                    int rPad = HostParallel.RoundUp(rLen, DT);
+                    if (rPad > rLen) new Span<T>(b + (nint)rLen * lda, (rPad - rLen) * lda).Clear();
+                    int len = HostParallel.RoundUp(L, TOps.Count);
+                    for (int j = 0; j < rPad; j += DT)
+                        for (int i = 0; i < mPad; i += DT)
+                            Gemm.DotKernel<T, TV, TOps>(len, a + (nint)i * lda, lda, b + (nint)j * lda, lda,
+                                                        d + (nint)i * nPad + r0 + j, nPad);
                 }
             });
+            for (int run = 1; run < runs; run++)
+            {
+                T* d = sum + run * dLen;
+                for (long i = 0; i < dLen; i++) sum[i] += d[i];
+            }
             for (int co = 0; co < Cy; co++)
                 new ReadOnlySpan<T>(sum + (nint)co * nPad, nTot).CopyTo(new Span<T>(dw + (nint)co * nTot, nTot));
         }
