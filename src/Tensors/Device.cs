@@ -101,10 +101,11 @@ public sealed class Device : IDisposable
     /// <summary>
     /// On an ILGPU device (CUDA or the CPU accelerator), true makes the convolutions launch their readable gather
     /// references (<c>Conv3dKernels.Forward</c>, <c>Conv3dKernels.Transposed</c>: one thread per output, every tap
-    /// tested, <c>Conv3dKernels.WeightGradient</c>) instead of the tiled implicit GEMMs and the phase-decomposed transposed
-    /// convolution: for teaching, and for comparing the two on one device. The same results: the same products summed
-    /// in the same order, except the stride-1 transposed convolution, whose tiled form sums the taps in reverse. The host
-    /// backend has its own kernels; setting it there is a <see cref="NotSupportedException"/>.
+    /// tested, <c>Conv3dKernels.WeightGradient</c>) instead of the register-tiled implicit GEMMs, and the reductions
+    /// one thread per output instead of a group per output: for teaching, and for comparing the two on one device. The
+    /// same results: the same products summed in the same order, except where the fast kernels sum in another order
+    /// (the flipped stride-1 transposed convolution, a split inner dimension, the reductions' trees), which agree within
+    /// rounding. The host backend has its own kernels; setting it there is a <see cref="NotSupportedException"/>.
     /// </summary>
     public bool ReferenceKernels
     {

@@ -72,11 +72,8 @@ public struct DirectGather
     /// <summary>Decodes row m (ow fastest).</summary>
     public readonly Voxel Row(int m)
     {
-        var v = new Voxel { W = m % G.YW };
-        int t = m / G.YW;
-        v.H = t % G.YH; t /= G.YH;
-        v.D = t % G.YD; v.N = t / G.YD;
-        return v;
+        ConvGeometry.Decode(m, 1, G.YD, G.YH, G.YW, out int n, out _, out int d, out int h, out int w);
+        return new Voxel { N = n, D = d, H = h, W = w };
     }
 
     /// <summary>A[m, kk].</summary>
@@ -172,11 +169,8 @@ public struct PhaseTransposedConvolution : IImplicitConvolution
 
     public readonly Voxel Row(int m)
     {
-        var v = new Voxel { W = m % _aw };
-        int t = m / _aw;
-        v.H = t % _ah; t /= _ah;
-        v.D = t % _ad; v.N = t / _ad;
-        return v;
+        ConvGeometry.Decode(m, 1, _ad, _ah, _aw, out int n, out _, out int d, out int h, out int w);
+        return new Voxel { N = n, D = d, H = h, W = w };
     }
 
     public readonly T A<T>(ArrayView<T> y, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T>

@@ -64,10 +64,8 @@ internal sealed partial class IlgpuBackend
     {
         if ((long)outer * y.Numel * inner != x.Numel)
             throw new ShapeException($"reduction of {x.Numel} elements as {outer} x {y.Numel} x {inner} does not cover them");
-        int group = _tile * _tile;
-        if (group > 0 && !ReferenceKernels && outer * inner >= group && y.Numel < _maxThreads)
+        if (GroupPerOutput(x, y.Numel, (long)outer * inner) is { } config)
         {
-            var config = new KernelConfig(new Index3D(y.Numel, 1, 1), new Index3D(group, 1, 1), IsSingle(x) ? SharedMemoryConfig.RequestDynamic<float>(group) : SharedMemoryConfig.RequestDynamic<double>(group));
             if (IsSingle(x)) LaunchGrouped(ReductionKernels.AroundByGroup<float, TOp>, config, x.View<float>(), y.View<float>(), outer, inner);
             else LaunchGrouped(ReductionKernels.AroundByGroup<double, TOp>, config, x.View<double>(), y.View<double>(), outer, inner);
             return;
@@ -79,7 +77,7 @@ internal sealed partial class IlgpuBackend
     public void ReduceAll<TOp>(Tensor x, Tensor y) where TOp : struct, IReduceOp
     {
         int n = x.Numel;
-        // Stage 1: P strided partials (coalesced reads on a GPU), stage 2: one thread folds them.
+        // Stage 1: P strided partials (coalesced reads on a GPU), stage 2: one group (or thread) folds them.
         int partials = Math.Clamp(n / 64, 1, _maxThreads * 8);
         using var partial = Tensor.Empty(new Shape(partials), x.DType, x.Device);
         Reduce<TOp>(x, partial, (n + partials - 1) / partials, partials, n, byGroup: true);
@@ -96,17 +94,28 @@ internal sealed partial class IlgpuBackend
     {
         if ((long)y.Numel * length * inner < count || x.Numel < count)
             throw new ShapeException($"reduction of {x.Numel} elements as {y.Numel} x {length} x {inner} (count {count}) is out of bounds");
-        int group = _tile * _tile;
-        if (byGroup && group > 0 && !ReferenceKernels && length >= group && y.Numel < _maxThreads)
+        if (byGroup && GroupPerOutput(x, y.Numel, length) is { } config)
         {
-            // Fewer outputs than the device has threads, each over a long axis: a group per output (see AxisByGroup).
-            var config = new KernelConfig(new Index3D(y.Numel, 1, 1), new Index3D(group, 1, 1), IsSingle(x) ? SharedMemoryConfig.RequestDynamic<float>(group) : SharedMemoryConfig.RequestDynamic<double>(group));
             if (IsSingle(x)) LaunchGrouped(ReductionKernels.AxisByGroup<float, TOp>, config, x.View<float>(), y.View<float>(), length, inner, count);
             else LaunchGrouped(ReductionKernels.AxisByGroup<double, TOp>, config, x.View<double>(), y.View<double>(), length, inner, count);
             return;
         }
         if (IsSingle(x)) Launch(ReductionKernels.Axis<float, TOp>, y.Numel, x.View<float>(), y.View<float>(), length, inner, count, default(TOp));
         else Launch(ReductionKernels.Axis<double, TOp>, y.Numel, x.View<double>(), y.View<double>(), length, inner, count, default(TOp));
+    }
+
+    /// <summary>
+    /// The launch of a group-per-output reduction (<see cref="ReductionKernels.AxisByGroup{T, TOp}"/>,
+    /// <see cref="ReductionKernels.AroundByGroup{T, TOp}"/>: one group of tile^2 threads per output, a tree of that many
+    /// elements in shared memory), or null where one thread per output is the better choice: groups too small to tile,
+    /// reference kernels asked for, fewer than a group's worth of elements per output, or as many outputs as threads.
+    /// </summary>
+    private KernelConfig? GroupPerOutput(Tensor x, int outputs, long perOutput)
+    {
+        int group = _tile * _tile;
+        if (group == 0 || ReferenceKernels || perOutput < group || outputs >= _maxThreads) return null;
+        return new KernelConfig(new Index3D(outputs, 1, 1), new Index3D(group, 1, 1),
+            IsSingle(x) ? SharedMemoryConfig.RequestDynamic<float>(group) : SharedMemoryConfig.RequestDynamic<double>(group));
     }
 
     public void MatMul(Tensor a, Tensor b, Tensor c, MatMulLayout layout)
@@ -170,8 +179,9 @@ internal sealed partial class IlgpuBackend
         int groups = blocks.GridDim.X * blocks.GridDim.Y * products, steps = (inner + Conv3dImplicitGemmKernels.Depth - 1) / Conv3dImplicitGemmKernels.Depth;
         int wanted = SplitKBelowGroups;
         int slices = groups >= wanted ? 1 : Math.Clamp((wanted + groups - 1) / groups, 1, Math.Max(1, steps / 4));
-        // Equal whole runs of steps: no slice is left empty.
-        slices = slices == 1 ? 1 : (steps + (steps + slices - 1) / slices - 1) / ((steps + slices - 1) / slices);
+        // Whole runs of perSlice steps, as the kernel cuts them: as many slices as that takes, so none is left empty.
+        int perSlice = (steps + slices - 1) / slices;
+        slices = (steps + perSlice - 1) / perSlice;
         if (slices == 1)
         {
             Launch(output, new InnerSplit { Slices = 1, Stride = output.Numel });
