@@ -15,7 +15,8 @@ namespace VoxelGan.Layers;
 /// <para>
 /// The parameters of a group (of one dtype) are moved into one flat buffer when the optimizer is created (their
 /// tensors stay the same objects), with flat gradient and moment buffers beside it, so a step is a few launches
-/// whatever the number of parameters: one copy per gradient into the flat buffer, its sum of squares, one update.
+/// whatever the number of parameters: the gradients gathered into the flat buffer (one launch per eight), its sum of
+/// squares, one update.
 /// The clip factor and the decision to skip a step with non-finite gradients are taken on the device
 /// (<see cref="NadamKernels.Update{T, TConv}"/>), so a step needs no host read: <see cref="Queue"/> launches it,
 /// and <see cref="Settle"/> tells the optimizer afterwards whether it was applied. <see cref="Step"/> does both
@@ -204,13 +205,14 @@ public sealed class Nadam : IDisposable
     private sealed class Arena : IDisposable
     {
         private readonly Tensor _theta, _grad, _m, _v;
+        private readonly long[] _offsets;
 
         public Arena(ParameterGroup group, IReadOnlyList<(string Name, Var Parameter)> parameters)
         {
             Group = group;
             var first = parameters[0].Parameter;
             int align = Math.Max(1, Alignment / first.DType.Size());
-            var offsets = new long[parameters.Count];
+            var offsets = _offsets = new long[parameters.Count];
             long total = 0;
             for (int i = 0; i < parameters.Count; i++)
             {
@@ -234,7 +236,7 @@ public sealed class Nadam : IDisposable
 
         public List<(string Name, Var Parameter, Tensor Grad, Tensor M, Tensor V)> Members { get; } = [];
 
-        /// <summary>Every member has a gradient: the flat path applies (one copy per member, one reduction, one update).</summary>
+        /// <summary>Every member has a gradient: the flat path applies (one gather of the gradients, one reduction, one update).</summary>
         private bool Complete => Members.All(m => m.Parameter.Grad is not null);
 
         /// <summary>
@@ -245,7 +247,7 @@ public sealed class Nadam : IDisposable
         public IEnumerable<Tensor> SquareSums()
         {
             if (!Complete) return Members.Where(m => m.Parameter.Grad is not null).Select(m => Ops.SumOfSquares(m.Parameter.Grad!)).ToList();
-            foreach (var member in Members) Ops.CopyInto(member.Grad, member.Parameter.Grad!);
+            Ops.GatherInto(_grad, Members.Select((m, i) => (m.Parameter.Grad!, _offsets[i])).ToArray());
             return [Ops.SumOfSquares(_grad)];
         }
 

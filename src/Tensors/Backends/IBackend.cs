@@ -55,6 +55,12 @@ internal interface IBackend : IDisposable
     /// <summary>Strided copy of <paramref name="count"/> elements (<see cref="CopyKernels.Strided{T}"/>).</summary>
     void Copy(Tensor source, Tensor destination, int count, StridedIndex map);
 
+    /// <summary>
+    /// Copies every source whole into <paramref name="destination"/> starting at its offset (in elements;
+    /// <see cref="CopyKernels.Gather{T}"/>); the caller checked dtypes, bounds and that the ranges do not overlap.
+    /// </summary>
+    void Gather(Tensor destination, IReadOnlyList<(Tensor Source, int Offset)> parts);
+
     /// <summary>Element type conversion, x and y of equal length (<see cref="CastKernels.Convert{TFrom, TTo, TConv}"/>).</summary>
     void Cast(Tensor x, Tensor y);
 

@@ -4,8 +4,10 @@ using ILGPU.Runtime;
 namespace VoxelGan.Tensors.Kernels;
 
 /// <summary>
-/// The one data-movement kernel: permute, slice, concatenate, pad and broadcast-expand are all a
-/// strided copy with different strides and offsets.
+/// The data-movement kernels: permute, slice, concatenate, pad and broadcast-expand are all a
+/// strided copy with different strides and offsets; <see cref="Gather{T}"/> moves several whole
+/// tensors into one buffer in one launch (gradients into an optimizer's flat buffer, the parts of a
+/// concatenation along its outermost axis).
 /// </summary>
 public static class CopyKernels
 {
@@ -17,6 +19,23 @@ public static class CopyKernels
         where T : unmanaged
     {
         for (int i = thread; i < count; i += threads) dst[map.OffsetOfB(i)] = src[map.OffsetOfA(i)];
+    }
+
+    /// <summary>
+    /// <c>dst[table.Offset(k) + j] = table.Source(k)[j]</c> for every part k of <paramref name="table"/> and j below its
+    /// length: up to <see cref="GatherTable{T}.Capacity"/> contiguous tensors copied into one destination. Thread i of the
+    /// grid-stride loop takes packed index i (parts numbered one after another), so consecutive threads read
+    /// consecutive elements of one source and write consecutive elements of the destination.
+    /// </summary>
+    public static void Gather<T>(Index1D thread, int threads, GatherTable<T> table, ArrayView<T> dst)
+        where T : unmanaged
+    {
+        for (int i = thread; i < table.Total; i += threads)
+        {
+            int k = table.Part(i);
+            int j = i - table.Start(k);
+            dst[table.Offset(k) + j] = table.Source(k)[j];
+        }
     }
 
     /// <summary>

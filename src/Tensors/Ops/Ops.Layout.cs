@@ -24,6 +24,30 @@ public static partial class Ops
     }
 
     /// <summary>
+    /// Copies each source whole into <paramref name="destination"/> from element <c>Offset</c> on (flat, row-major
+    /// order): the same as a <see cref="CopyInto"/> of each source into a segment of the destination, in one launch per
+    /// eight sources instead of one each. The ranges must lie inside the destination and not overlap; elements outside
+    /// them are left as they are.
+    /// </summary>
+    public static void GatherInto(Tensor destination, IReadOnlyList<(Tensor Source, long Offset)> parts)
+    {
+        var ranges = new List<(long Start, long End, Tensor Source)>(parts.Count);
+        foreach (var (source, offset) in parts)
+        {
+            if (source.DType != destination.DType || !ReferenceEquals(source.Device, destination.Device))
+                throw new ArgumentException($"GatherInto: {source} does not match the destination {destination} in dtype or device");
+            if (offset < 0 || offset + source.Numel > destination.Numel)
+                throw new ShapeException($"GatherInto: {source} at element {offset} reaches past the {destination.Numel} elements of {destination}");
+            ranges.Add((offset, offset + source.Numel, source));
+        }
+        var sorted = ranges.Where(r => r.End > r.Start).OrderBy(r => r.Start).ToArray();
+        for (int k = 1; k < sorted.Length; k++)
+            if (sorted[k].Start < sorted[k - 1].End)
+                throw new ShapeException($"GatherInto: {sorted[k].Source} at element {sorted[k].Start} overlaps {sorted[k - 1].Source} at element {sorted[k - 1].Start} of {destination}");
+        if (sorted.Length > 0) destination.Device.Backend.Gather(destination, parts.Select(p => (p.Source, (int)p.Offset)).ToArray());
+    }
+
+    /// <summary>
     /// A reshaped view sharing storage with <paramref name="x"/> (no copy; see <see cref="Tensor.Reshape"/>).
     /// </summary>
     public static Tensor Reshape(Tensor x, params int[] shape) => x.Reshape(shape);
@@ -100,6 +124,14 @@ public static partial class Ops
         dims[a] = checked((int)total);
         var y = Tensor.Empty(new Shape(dims), first.DType, first.Device);
         var ys = y.Shape.Strides();
+        // Along the outermost non-unit axis each part is one block of the result: one gather for all of them.
+        if (dims.Take(a).All(d => d == 1))
+        {
+            long at = 0;
+            var parts = tensors.Select(t => { var part = (t, at); at += t.Numel; return part; }).ToArray();
+            GatherInto(y, parts);
+            return y;
+        }
         int offset = 0;
         foreach (var t in tensors)
         {

@@ -81,6 +81,20 @@ internal sealed unsafe partial class HostBackend : IBackend
         }
     }
 
+    public void Gather(Tensor destination, IReadOnlyList<(Tensor Source, int Offset)> parts)
+    {
+        // Block copies, each split over threads when it is long; tiny parts cost a call each, as on the host a launch does.
+        int size = destination.DType.Size();
+        var dst = (byte*)destination.Data<byte>();
+        foreach (var (source, offset) in parts)
+        {
+            var src = (byte*)source.Data<byte>();
+            long at = (long)offset * size;
+            HostParallel.For(source.Bytes, ElementGrain * size, (k0, k1) =>
+                new ReadOnlySpan<byte>(src + k0, (int)(k1 - k0)).CopyTo(new Span<byte>(dst + at + k0, (int)(k1 - k0))));
+        }
+    }
+
     /// <summary>
     /// <c>dst[map.OffsetOfB(i)] = src[map.OffsetOfA(i)]</c> (<see cref="CopyKernels.Strided{T}"/>), one
     /// innermost row at a time so that rows contiguous on both sides are block copies.

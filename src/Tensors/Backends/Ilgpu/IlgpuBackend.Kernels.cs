@@ -27,6 +27,34 @@ internal sealed partial class IlgpuBackend
         }
     }
 
+    public void Gather(Tensor destination, IReadOnlyList<(Tensor Source, int Offset)> parts)
+    {
+        switch (destination.DType)
+        {
+            case DType.Float32: Gather(destination.View<float>(), parts); break;
+            case DType.Float64: Gather(destination.View<double>(), parts); break;
+            default: Gather(destination.View<Half>(), parts); break;
+        }
+    }
+
+    /// <summary>One launch per <see cref="GatherTable{T}.Capacity"/> non-empty parts; the reference: one strided copy per part.</summary>
+    private void Gather<T>(ArrayView<T> destination, IReadOnlyList<(Tensor Source, int Offset)> parts) where T : unmanaged
+    {
+        var nonEmpty = parts.Where(p => p.Source.Numel > 0).ToArray();
+        if (ReferenceKernels)
+        {
+            foreach (var (source, offset) in nonEmpty)
+                Launch(CopyKernels.Strided, source.Numel, source.Numel, source.View<T>(), destination.SubView(offset, source.Numel),
+                    StridedIndex.Create([source.Numel], [1], [1]));
+            return;
+        }
+        foreach (var chunk in nonEmpty.Chunk(GatherTable<T>.Capacity))
+        {
+            var table = GatherTable<T>.Of(chunk.Select(p => (p.Source.View<T>(), p.Offset)).ToArray());
+            Launch(CopyKernels.Gather, table.Total, table, destination);
+        }
+    }
+
     public void Cast(Tensor x, Tensor y)
     {
         switch ((x.DType, y.DType))
