@@ -49,6 +49,7 @@ internal static class EvaluateCommand
     internal static void Print(DiversityReport d)
     {
         Console.WriteLine(FormattableString.Invariant($"{"diversity",-8} per-voxel std across the set {d.VoxelStdFake:F4} (generated) vs {d.VoxelStdReal:F4} (training), ratio {d.VoxelStdRatio:F2}; p1 spread {d.P1StdFake:G3} vs {d.P1StdReal:G3}"));
+        Console.WriteLine(FormattableString.Invariant($"{"",-8} position template {d.TemplateFake:F3} (generated) vs {d.TemplateReal:F3} (training): spread over voxels of the chance of phase 1 beyond chance; 0 without preferred positions"));
         Console.WriteLine(FormattableString.Invariant($"{"",-8} nearest training volume: {Statistics.Mean(d.NearestTraining):F4} of the voxels differ on average (min {d.NearestTraining.Min():F4}; training volumes among themselves {d.TrainingNearest:F4})"));
         Console.WriteLine($"{"verdict",-8} {d.Verdict}");
     }

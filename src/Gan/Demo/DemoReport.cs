@@ -15,7 +15,8 @@ public static class DemoReport
     public static string Diversity(DiversityReport d) =>
         FormattableString.Invariant($"Diversity: the per-voxel standard deviation across the generated volumes is {d.VoxelStdFake:F4}, across the training volumes {d.VoxelStdReal:F4} (ratio {d.VoxelStdRatio:F2}); ") +
         FormattableString.Invariant($"p1 spreads by {d.P1StdFake:G3} over the generated volumes and {d.P1StdReal:G3} over the training volumes; a generated volume differs from its nearest training volume in ") +
-        FormattableString.Invariant($"{Statistics.Mean(d.NearestTraining):P1} of its voxels on average (training volumes from one another: {d.TrainingNearest:P1}). Verdict: {d.Verdict}.");
+        FormattableString.Invariant($"{Statistics.Mean(d.NearestTraining):P1} of its voxels on average (training volumes from one another: {d.TrainingNearest:P1}); ") +
+        FormattableString.Invariant($"position template (how much some voxels are preferred over others in every volume, 0 for none) {d.TemplateFake:F3} generated, {d.TemplateReal:F3} training. Verdict: {d.Verdict}.");
 
     /// <summary>Writes <c>report.md</c> into <paramref name="dir"/> (the demo folder) and returns its path.</summary>
     public static string Write(string dir, GanConfig gan, TrainOptions train, EvaluationResult r, DiversityReport diversity, double trainSeconds, double totalSeconds, string device)

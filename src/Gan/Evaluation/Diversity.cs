@@ -7,7 +7,10 @@ namespace VoxelGan.Gan.Evaluation;
 /// <param name="P1StdFake">Standard deviation of p1 over the generated volumes.</param>
 /// <param name="NearestTraining">Per generated volume, the fraction of voxels in which it differs from its nearest training volume.</param>
 /// <param name="TrainingNearest">The same among the training volumes (each against its nearest other one): what "different volumes" means for this data.</param>
-public sealed record DiversityReport(double VoxelStdReal, double VoxelStdFake, double P1StdReal, double P1StdFake, double[] NearestTraining, double TrainingNearest)
+/// <param name="TemplateReal">The training set's position template (<see cref="Diversity.Template"/>): about 0 for stationary data.</param>
+/// <param name="TemplateFake">The generated set's: above the training set's when the generator puts phase 1 at preferred voxels in every volume.</param>
+public sealed record DiversityReport(double VoxelStdReal, double VoxelStdFake, double P1StdReal, double P1StdFake, double[] NearestTraining, double TrainingNearest,
+    double TemplateReal, double TemplateFake)
 {
     /// <summary><see cref="VoxelStdFake"/> / <see cref="VoxelStdReal"/>: about 1 for a set as varied as the training set.</summary>
     public double VoxelStdRatio => VoxelStdFake / VoxelStdReal;
@@ -41,26 +44,40 @@ public static class Diversity
         double trainingNearest = compared.Length < 2 ? double.NaN
             : Statistics.Mean(compared.Select((r, i) => compared.Where((_, j) => j != i).Min(o => Distance(r, o))).ToArray());
         return new DiversityReport(VoxelStd(real), VoxelStd(fake), Statistics.StandardDeviation(P1(real)), Statistics.StandardDeviation(P1(fake)),
-            nearest, trainingNearest);
+            nearest, trainingNearest, Template(real), Template(fake));
+    }
+
+    /// <summary>
+    /// How strongly a set prefers some voxels to others: the standard deviation over voxels of each voxel's chance of
+    /// being phase 1, with the chance part of N volumes taken out. With m_i the fraction of the set in phase 1 at voxel
+    /// i, Var_i(m_i) overstates the spread of the underlying chances by their sampling variance p (1 - p) / N, estimated
+    /// without bias by mean_i m_i (1 - m_i) / (N - 1); the result is sqrt(max(0, Var_i(m_i) - that)). Stationary data
+    /// (a sphere packing at random positions) gives about 0 at any N; a generator that draws its inclusions at the same
+    /// places in every volume gives up to sqrt(p (1 - p)). NaN for fewer than two volumes.
+    /// </summary>
+    public static double Template(IReadOnlyList<byte[]> set)
+    {
+        if (set.Count < 2) return double.NaN;
+        var m = VoxelMeans(set);
+        double mean = Statistics.Mean(m);
+        double variance = m.Sum(x => (x - mean) * (x - mean)) / m.Length;
+        double sampling = m.Sum(x => x * (1 - x)) / m.Length / (set.Count - 1);
+        return Math.Sqrt(Math.Max(0, variance - sampling));
+    }
+
+    /// <summary>Per voxel, the fraction of the set in phase 1.</summary>
+    private static double[] VoxelMeans(IReadOnlyList<byte[]> set)
+    {
+        var ones = new int[set[0].Length];
+        foreach (var v in set)
+            for (int i = 0; i < ones.Length; i++) ones[i] += v[i] != 0 ? 1 : 0;
+        return Array.ConvertAll(ones, c => c / (double)set.Count);
     }
 
     private static double[] P1(IReadOnlyList<byte[]> set) => set.Select(v => v.Count(b => b != 0) / (double)v.Length).ToArray();
 
     /// <summary>Mean over voxels of sqrt(p (1 - p)), p the fraction of the set in phase 1 at that voxel.</summary>
-    private static double VoxelStd(IReadOnlyList<byte[]> set)
-    {
-        int n = set[0].Length;
-        var ones = new int[n];
-        foreach (var v in set)
-            for (int i = 0; i < n; i++) ones[i] += v[i] != 0 ? 1 : 0;
-        double sum = 0;
-        foreach (int c in ones)
-        {
-            double p = c / (double)set.Count;
-            sum += Math.Sqrt(p * (1 - p));
-        }
-        return sum / n;
-    }
+    private static double VoxelStd(IReadOnlyList<byte[]> set) => Statistics.Mean(VoxelMeans(set).Select(p => Math.Sqrt(p * (1 - p))).ToArray());
 
     /// <summary>Fraction of voxels in which two phase maps differ.</summary>
     private static double Distance(byte[] a, byte[] b)

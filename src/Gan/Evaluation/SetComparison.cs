@@ -51,6 +51,7 @@ public static class SetComparison
             {
                 voxel_std = new { real = diversity.VoxelStdReal, fake = diversity.VoxelStdFake, ratio = double.IsFinite(diversity.VoxelStdRatio) ? diversity.VoxelStdRatio : (double?)null },
                 p1_std = new { real = diversity.P1StdReal, fake = diversity.P1StdFake },
+                position_template = new { real = double.IsNaN(diversity.TemplateReal) ? (double?)null : diversity.TemplateReal, fake = double.IsNaN(diversity.TemplateFake) ? (double?)null : diversity.TemplateFake },
                 nearest_training_distance = diversity.NearestTraining,
                 training_nearest_distance = double.IsNaN(diversity.TrainingNearest) ? (double?)null : diversity.TrainingNearest,
                 verdict = diversity.Verdict,
