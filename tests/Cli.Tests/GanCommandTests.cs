@@ -64,7 +64,7 @@ public sealed class GanCommandTests : IDisposable
         Assert.Contains($"Verdict: {verdict}", report);
         Assert.Contains("orthogonal initialization with gain 2.5", report);
         Assert.Contains("minibatch standard-deviation channel over groups of 4", report);
-        Assert.Contains("lr_D 0.0002, lr_G 0.0001", report);
+        Assert.Contains("lr_D 0.0004, lr_G 0.0001", report);
         Assert.Contains("the authors' joint update", report);
         Assert.Contains("Training: 4 iterations", report);
     }
