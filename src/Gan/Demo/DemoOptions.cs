@@ -43,8 +43,9 @@ public sealed record DemoOptions(string Folder, long Iterations = 9000, int Size
     /// <summary>
     /// The critic's learning rate: four times the paper's. With the minibatch statistic twice the paper's lowered both
     /// errors (means of three seeds E_p1 0.078, E_p2 0.124; without the statistic it does not help; docs/RECIPE.md, E2
-    /// and C1); four times lowered them again on both seeds tried (seed 1 at 9000 iterations: E_p1 0.097, E_p2 0.151
-    /// against 0.129 and 0.184; seed 2 at 7500: 0.120 and 0.176 against 0.164 and 0.234; docs/RECIPE.md, F3).
+    /// and C1); four times lowered them again on two of three seeds and kept the third close (means of seeds 1-3 at their
+    /// last checkpoints: E_p1 0.098, E_p2 0.152 against 0.122 and 0.179, diversity ratio 0.80-0.84 against 0.74-0.79;
+    /// docs/RECIPE.md, F3).
     /// </summary>
     public const double LearningRateCritic = 4e-4;
 
