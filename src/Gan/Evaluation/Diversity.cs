@@ -59,10 +59,9 @@ public static class Diversity
     {
         if (set.Count < 2) return double.NaN;
         var m = VoxelMeans(set);
-        double mean = Statistics.Mean(m);
-        double variance = m.Sum(x => (x - mean) * (x - mean)) / m.Length;
-        double sampling = m.Sum(x => x * (1 - x)) / m.Length / (set.Count - 1);
-        return Math.Sqrt(Math.Max(0, variance - sampling));
+        double spread = Statistics.StandardDeviation(m);
+        double sampling = Statistics.Mean(Array.ConvertAll(m, x => x * (1 - x))) / (set.Count - 1);
+        return Math.Sqrt(Math.Max(0, spread * spread - sampling));
     }
 
     /// <summary>Per voxel, the fraction of the set in phase 1.</summary>

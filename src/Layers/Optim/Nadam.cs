@@ -65,7 +65,7 @@ public sealed class Nadam : IDisposable
     public long Steps { get; private set; }
 
     /// <summary>Every parameter with its name and moments, group by group.</summary>
-    private IEnumerable<(string Name, Var Parameter, Tensor Grad, Tensor M, Tensor V)> Parameters => _arenas.SelectMany(a => a.Members);
+    private IEnumerable<(string Name, Var Parameter, long Offset, Tensor M, Tensor V)> Parameters => _arenas.SelectMany(a => a.Members);
 
     /// <summary>mu_t of the schedule.</summary>
     public double Mu(long t) => Options.Beta1 * (1 - 0.5 * Math.Pow(0.96, t * Options.MomentumDecay));
@@ -205,14 +205,13 @@ public sealed class Nadam : IDisposable
     private sealed class Arena : IDisposable
     {
         private readonly Tensor _theta, _grad, _m, _v;
-        private readonly long[] _offsets;
 
         public Arena(ParameterGroup group, IReadOnlyList<(string Name, Var Parameter)> parameters)
         {
             Group = group;
             var first = parameters[0].Parameter;
             int align = Math.Max(1, Alignment / first.DType.Size());
-            var offsets = _offsets = new long[parameters.Count];
+            var offsets = new long[parameters.Count];
             long total = 0;
             for (int i = 0; i < parameters.Count; i++)
             {
@@ -228,13 +227,14 @@ public sealed class Nadam : IDisposable
             {
                 var (name, p) = parameters[i];
                 p.Data.RelocateInto(_theta, offsets[i]);
-                Members.Add((name, p, _grad.Segment(offsets[i], p.Shape).Detach(), _m.Segment(offsets[i], p.Shape).Detach(), _v.Segment(offsets[i], p.Shape).Detach()));
+                Members.Add((name, p, offsets[i], _m.Segment(offsets[i], p.Shape).Detach(), _v.Segment(offsets[i], p.Shape).Detach()));
             }
         }
 
         public ParameterGroup Group { get; }
 
-        public List<(string Name, Var Parameter, Tensor Grad, Tensor M, Tensor V)> Members { get; } = [];
+        /// <summary>Each parameter with its element offset in the flat buffers and its moments' segments.</summary>
+        public List<(string Name, Var Parameter, long Offset, Tensor M, Tensor V)> Members { get; } = [];
 
         /// <summary>Every member has a gradient: the flat path applies (one gather of the gradients, one reduction, one update).</summary>
         private bool Complete => Members.All(m => m.Parameter.Grad is not null);
@@ -247,7 +247,7 @@ public sealed class Nadam : IDisposable
         public IEnumerable<Tensor> SquareSums()
         {
             if (!Complete) return Members.Where(m => m.Parameter.Grad is not null).Select(m => Ops.SumOfSquares(m.Parameter.Grad!)).ToList();
-            Ops.GatherInto(_grad, Members.Select((m, i) => (m.Parameter.Grad!, _offsets[i])).ToArray());
+            Ops.GatherInto(_grad, Members.Select(m => (m.Parameter.Grad!, m.Offset)).ToArray());
             return [Ops.SumOfSquares(_grad)];
         }
 
@@ -264,7 +264,7 @@ public sealed class Nadam : IDisposable
 
         public void Dispose()
         {
-            foreach (var member in Members) { member.Grad.Dispose(); member.M.Dispose(); member.V.Dispose(); }
+            foreach (var member in Members) { member.M.Dispose(); member.V.Dispose(); }
             Members.Clear();
             foreach (var t in new[] { _theta, _grad, _m, _v }) t.Dispose();
         }
