@@ -68,6 +68,11 @@ internal static class ConvComparison
         {
             PeerProcess.Row($"{spec.Label} fwd", forward, Get(peer, spec + "_fwd"), 52);
             PeerProcess.Row($"{spec.Label} fwd+bwd", both, Get(peer, spec + "_fwd_bwd"), 52);
+            if (Get(peer, spec + "_fwd_no_tf32") is { } strictForward)
+            {
+                PeerProcess.Row($"{spec.Label} fwd, peer TF32 off", forward, strictForward, 52);
+                PeerProcess.Row($"{spec.Label} fwd+bwd, peer TF32 off", both, Get(peer, spec + "_fwd_bwd_no_tf32"), 52);
+            }
             Console.WriteLine($"{"",-52} forward {spec.Flops / forward / 1e9,6:F1} GFLOP/s, fwd+bwd {3 * spec.Flops / both / 1e9,6:F1} GFLOP/s");
         }
         if (peer is not null) Console.WriteLine($"peer: torch {peer["torch"]} on {peer["device"]} with {peer["threads"]} threads");

@@ -10,6 +10,7 @@ using VoxelGan.Perf;
 // FFT and homogenization against NumPy/pyFFTW: dotnet run -c Release --project perf/VoxelGan.Perf -- compare-fft
 // One training iteration against PyTorch: dotnet run -c Release --project perf/VoxelGan.Perf -- compare-train
 // Launches and host syncs of one iteration, by kernel: dotnet run -c Release --project perf/VoxelGan.Perf -- count-launches [SIZE]
+// Device time by kernel and launch shape: dotnet run -c Release --project perf/VoxelGan.Perf -- profile-train [SIZE NGF NDF BATCH REPEATS ROWS]
 // CPU accelerator launch cost: dotnet run -c Release --project perf/VoxelGan.Perf -- launch-overhead
 if (args is ["crosscheck-conv", var dir])
 {
@@ -45,6 +46,13 @@ if (args is ["count-launches", ..])
 {
     // Optional: count-launches SIZE (default 32); on the CPU it counts on ILGPU's CPU accelerator at 2 and 4 filters.
     TrainComparison.PrintLaunches(BenchDevice.Instance, args.Length > 1 ? int.Parse(args[1]) : 32, 32, 16, 8);
+    return;
+}
+if (args is ["profile-train", ..])
+{
+    // Optional: profile-train SIZE NGF NDF BATCH REPEATS ROWS (default 32 32 16 8 3 25).
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i]) : fallback;
+    TrainProfile.Run(Arg(1, 32), Arg(2, 32), Arg(3, 16), Arg(4, 8), Arg(5, 3), Arg(6, 25));
     return;
 }
 if (args is ["launch-overhead"])

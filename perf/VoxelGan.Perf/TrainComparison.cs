@@ -34,6 +34,9 @@ internal static class TrainComparison
         Console.WriteLine($"{"case",-40} {"VoxelGan s",12} {"PyTorch s",12} {"ratio",8}");
         PeerProcess.Row("training iteration fp32", ours[Precision.Fp32], peer?["fp32"].GetDouble(), 40);
         PeerProcess.Row("training iteration mixed", ours[Precision.Mixed], peer?["mixed"].GetDouble(), 40);
+        // On CUDA the peer also times fp32 with cuDNN's TF32 off (its default runs float32 convolutions on TF32 tensor cores).
+        if (peer is not null && peer.TryGetValue("fp32_no_tf32", out var strict) && strict.ValueKind == System.Text.Json.JsonValueKind.Number)
+            PeerProcess.Row("training iteration fp32, peer TF32 off", ours[Precision.Fp32], strict.GetDouble(), 40);
         if (peer is not null)
         {
             Console.WriteLine($"peer: torch {peer["torch"]} on {peer["device"]}, {peer["threads"]} threads; its model: generator {peer["generator_parameters"]}, critic {peer["critic_parameters"]} parameters");

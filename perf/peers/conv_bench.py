@@ -2,7 +2,8 @@
 
 Each argument after the thread count is one layer, "kind:cin:cout:k:stride:padding:output_padding:batch:size"
 (kind conv or convt, input batch x cin x size^3), the same list VoxelGan times in the same run. Prints one
-JSON object: {"<spec>_fwd": seconds, "<spec>_fwd_bwd": seconds, ...}, medians after a warm-up.
+JSON object: {"<spec>_fwd": seconds, "<spec>_fwd_bwd": seconds, ...}, medians after a warm-up; on CUDA also
+"<spec>_fwd_no_tf32" and "<spec>_fwd_bwd_no_tf32", the same with cuDNN's TF32 off.
 Usage: python3 conv_bench.py threads spec [spec ...]
 """
 import json
@@ -49,4 +50,10 @@ for spec in sys.argv[2:]:
 
     result[spec + "_fwd"] = median_time(forward, 5)
     result[spec + "_fwd_bwd"] = median_time(forward_backward, 3)
+    if device.type == "cuda":
+        # cuDNN's default runs float32 convolutions on TF32 tensor cores; VoxelGan's are float32 throughout.
+        torch.backends.cudnn.allow_tf32 = False
+        result[spec + "_fwd_no_tf32"] = median_time(forward, 5)
+        result[spec + "_fwd_bwd_no_tf32"] = median_time(forward_backward, 3)
+        torch.backends.cudnn.allow_tf32 = True
 print(json.dumps(result))

@@ -42,6 +42,8 @@ internal sealed partial class IlgpuBackend : IBackend
         _maxThreads = Math.Max(1, accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor);
         _tile = new[] { 16, 8, 4 }.FirstOrDefault(t => t * t <= accelerator.MaxNumThreadsPerGroup);
         SplitKBelowGroups = 2 * accelerator.NumMultiprocessors;
+        // Timing waits without counting a host synchronization: it is the measurement's, not the program's.
+        Counters = new DeviceCounters(accelerator.Synchronize);
     }
 
     /// <summary>
@@ -101,7 +103,7 @@ internal sealed partial class IlgpuBackend : IBackend
 
     public DeviceBuffer Allocate(long bytes) => new IlgpuBuffer(_accelerator.Allocate1D<byte>(bytes));
 
-    public DeviceCounters Counters { get; } = new();
+    public DeviceCounters Counters { get; }
 
     public void Synchronize()
     {
@@ -139,8 +141,9 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct
     {
         if (config.GridDim.Size == 0) return;
-        Counters.CountLaunch(kernel.Method);
+        long start = Counters.BeginLaunch(kernel.Method);
         Load(kernel, static (acc, k) => acc.LoadStreamKernel(k))(config, a1, a2, a3, a4);
+        if (start != 0) Counters.EndLaunch(kernel.Method, start, Shape(config));
     }
 
     /// <inheritdoc cref="LaunchGrouped{T1, T2, T3, T4}"/>
@@ -148,8 +151,9 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct
     {
         if (config.GridDim.Size == 0) return;
-        Counters.CountLaunch(kernel.Method);
+        long start = Counters.BeginLaunch(kernel.Method);
         Load(kernel, static (acc, k) => acc.LoadStreamKernel(k))(config, a1, a2, a3, a4, a5);
+        if (start != 0) Counters.EndLaunch(kernel.Method, start, Shape(config));
     }
 
     // One launcher per kernel arity (ILGPU's loaders are generic per arity): load once, launch
@@ -158,36 +162,40 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct
     {
         if (work == 0) return;
-        Counters.CountLaunch(kernel.Method);
+        long start = Counters.BeginLaunch(kernel.Method);
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2);
+        if (start != 0) Counters.EndLaunch(kernel.Method, start, $"work {work}");
     }
 
     private void Launch<T1, T2, T3>(Action<Index1D, int, T1, T2, T3> kernel, long work, T1 a1, T2 a2, T3 a3)
         where T1 : struct where T2 : struct where T3 : struct
     {
         if (work == 0) return;
-        Counters.CountLaunch(kernel.Method);
+        long start = Counters.BeginLaunch(kernel.Method);
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3);
+        if (start != 0) Counters.EndLaunch(kernel.Method, start, $"work {work}");
     }
 
     private void Launch<T1, T2, T3, T4>(Action<Index1D, int, T1, T2, T3, T4> kernel, long work, T1 a1, T2 a2, T3 a3, T4 a4)
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct
     {
         if (work == 0) return;
-        Counters.CountLaunch(kernel.Method);
+        long start = Counters.BeginLaunch(kernel.Method);
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3, a4);
+        if (start != 0) Counters.EndLaunch(kernel.Method, start, $"work {work}");
     }
 
     private void Launch<T1, T2, T3, T4, T5>(Action<Index1D, int, T1, T2, T3, T4, T5> kernel, long work, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct
     {
         if (work == 0) return;
-        Counters.CountLaunch(kernel.Method);
+        long start = Counters.BeginLaunch(kernel.Method);
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3, a4, a5);
+        if (start != 0) Counters.EndLaunch(kernel.Method, start, $"work {work}");
     }
 
     private void Launch<T1, T2, T3, T4, T5, T6>(Action<Index1D, int, T1, T2, T3, T4, T5, T6> kernel, long work,
@@ -195,10 +203,13 @@ internal sealed partial class IlgpuBackend : IBackend
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct
     {
         if (work == 0) return;
-        Counters.CountLaunch(kernel.Method);
+        long start = Counters.BeginLaunch(kernel.Method);
         int threads = Threads(work);
         Load(kernel, static (acc, k) => acc.LoadAutoGroupedStreamKernel(k))(threads, threads, a1, a2, a3, a4, a5, a6);
+        if (start != 0) Counters.EndLaunch(kernel.Method, start, $"work {work}");
     }
+
+    private static string Shape(KernelConfig c) => $"grid {c.GridDim.X}x{c.GridDim.Y}x{c.GridDim.Z} of {c.GroupDim.X}x{c.GroupDim.Y}";
 
     private static bool IsSingle(Tensor t) => t.DType == DType.Float32;
 }
