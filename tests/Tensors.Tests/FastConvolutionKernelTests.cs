@@ -140,8 +140,9 @@ public class FastConvolutionKernelTests
         (from c in Cases from op in Gen.Choose(-1, 2) select (c, op: Math.Min(op, c.S - 1))).ToArbitrary(), t =>
     {
         // Which kernel a device runs: on devices that tile, with at least 4 output channels, the GEMM with the flipped
-        // kernel at stride 1 and the GEMM per output phase where the kernel reaches every phase (K >= S); else (and on
-        // the plain CPU accelerator always) the phase gather.
+        // kernel at stride 1, the GEMM per output phase where the kernel reaches every phase (K >= S), and a 1 x 1 GEMM
+        // of every tap's product spread onto the fine grid where it does not (K < S); else (and on the plain CPU
+        // accelerator always) the phase gather.
         var (c, op) = t;
         int[] ys = [c.N, c.Cy, .. c.X], ws = [c.Cy, c.Cx, c.K, c.K, c.K];
         foreach (var d in new[] { Plain.Value }.Concat(Tiling))
@@ -160,7 +161,9 @@ public class FastConvolutionKernelTests
             bool tiles = !ReferenceEquals(d, Plain.Value) && c.Cx >= 4;
             string expected = tiles && c.S == 1 ? "Conv3dImplicitGemmKernels.Convolve<DirectConvolution>"
                 : tiles && c.K >= c.S ? "Conv3dImplicitGemmKernels.Convolve<PhaseTransposedConvolution>"
+                : tiles ? "ConvTransposeByPhaseKernels.SpreadTaps"
                 : "ConvTransposeByPhaseKernels.Transposed";
+            if (tiles && c.K < c.S) Assert.Contains(launched, k => k.StartsWith("Conv3dImplicitGemmKernels.Convolve<DirectConvolution>", StringComparison.Ordinal));
             Assert.Contains(launched, k => k.StartsWith(expected, StringComparison.Ordinal));
             // The flipped kernel sums the taps in reverse order, split-K sums slices, and a GPU may contract a*b+c into one
             // rounding: within rounding there. Otherwise the phase GEMM and gather sum the reference's products in its order.

@@ -60,33 +60,45 @@ public class GroupedReductionKernelTests
 
     [Property(MaxTest = 20)]
     public Property BiasGradientSumsByGroupAgreeWithTheReference() => Prop.ForAll(
-        (from n in Gen.Choose(1, 3) from c in Gen.Choose(1, 4) from voxels in Gen.Choose(1, 40) from f64 in Gen.Elements(false, true)
-         from seed in Gens.Seed select (n, c, voxels, f64, seed)).ToArbitrary(), k =>
+        (from n in Gen.Choose(1, 3) from c in Gen.Choose(1, 4) from voxels in Gen.OneOf(Gen.Choose(1, 40), Gen.Choose(100, 1500))
+         from f64 in Gen.Elements(false, true) from seed in Gens.Seed select (n, c, voxels, f64, seed)).ToArbitrary(), k =>
     {
-        // [N, C, V] to [1, C, 1]: a group per channel wherever N x V reaches a group's threads.
+        // [N, C, V] to [1, C, 1]: a group per channel wherever N x V reaches a group's threads, and with many groups wanted
+        // (SplitKBelowGroups raised) several groups per channel wherever each thread still gets 8 elements, their partial
+        // sums then added in a second launch.
         var values = HostReference.RandomValues(new Random(k.seed), k.n * k.c * k.voxels);
         foreach (var d in Devices)
-        {
-            using var scope = TensorScope.Begin();
-            var t = Tensor.FromArray(values, new Shape(k.n, k.c, k.voxels), d);
-            var x = k.f64 ? t : Ops.Cast(t, DType.Float32);
-            Tensor Reduce() => Ops.SumTo(x, new Shape(1, k.c, 1));
-            d.Counters.Reset();
-            var fast = Run(d, false, Reduce);
-            // One summed run (N or V of 1 with C > 1) is a plain axis reduction; C = 1 sums everything around nothing;
-            // with N = V = 1 and C > 1 nothing is summed, and SumTo only reshapes.
-            long reductions = d.Counters.LaunchesByKernel().Where(l => l.Kernel.StartsWith("ReductionKernels.", StringComparison.Ordinal)).Sum(l => l.Launches);
-            if (k.c > 1 && k.n * k.voxels == 1) Assert.Equal(0L, reductions);
-            else
+            foreach (int wanted in new[] { 0, 1 << 20 })
             {
-                bool around = k.c == 1 || (k.n > 1 && k.voxels > 1);
-                string expected = around && k.n * k.voxels >= GroupSize(d) ? "ReductionKernels.AroundByGroup" : "ReductionKernels.";
-                if (around) Assert.Equal(1L, reductions);
-                Assert.Contains(d.Counters.LaunchesByKernel(), l => l.Kernel.StartsWith(expected, StringComparison.Ordinal));
+                using var scope = TensorScope.Begin();
+                var t = Tensor.FromArray(values, new Shape(k.n, k.c, k.voxels), d);
+                var x = k.f64 ? t : Ops.Cast(t, DType.Float32);
+                Tensor Reduce() => Ops.SumTo(x, new Shape(1, k.c, 1));
+                int threshold = d.SplitKBelowGroups;
+                double[] fast;
+                d.SplitKBelowGroups = wanted;
+                try
+                {
+                    d.Counters.Reset();
+                    fast = Run(d, false, Reduce);
+                }
+                finally { d.SplitKBelowGroups = threshold; }
+                // One summed run (N or V of 1 with C > 1) is a plain axis reduction; C = 1 sums everything around nothing;
+                // with N = V = 1 and C > 1 nothing is summed, and SumTo only reshapes.
+                long reductions = d.Counters.LaunchesByKernel().Where(l => l.Kernel.StartsWith("ReductionKernels.", StringComparison.Ordinal)).Sum(l => l.Launches);
+                if (k.c > 1 && k.n * k.voxels == 1) Assert.Equal(0L, reductions);
+                else
+                {
+                    bool around = k.c == 1 || (k.n > 1 && k.voxels > 1);
+                    bool byGroup = around && k.n * k.voxels >= GroupSize(d);
+                    bool split = byGroup && wanted > 0 && k.n * k.voxels >= 16 * GroupSize(d);
+                    string expected = byGroup ? "ReductionKernels.AroundByGroup" : "ReductionKernels.";
+                    if (around) Assert.Equal(split ? 2L : 1L, reductions);
+                    Assert.Contains(d.Counters.LaunchesByKernel(), l => l.Kernel.StartsWith(expected, StringComparison.Ordinal));
+                }
+                var reference = Run(d, true, Reduce);
+                Approx.Equal(reference, fast, k.f64 ? 1e-12 : 1e-5, k.f64 ? 1e-12 : 1e-4, $"{k}, {wanted} groups wanted, on {d.Kind.Name()}");
             }
-            var reference = Run(d, true, Reduce);
-            Approx.Equal(reference, fast, k.f64 ? 1e-12 : 1e-5, k.f64 ? 1e-12 : 1e-4, $"{k} on {d.Kind.Name()}");
-        }
     });
 
     [Fact]

@@ -49,4 +49,32 @@ public static class ConvTransposeByPhaseKernels
             x[r] = acc;
         }
     }
+
+    /// <summary>
+    /// The transposed convolution for a kernel no longer than its stride (K &lt;= S: the skip paths' kernel 1 at stride 2
+    /// to 16), where each output voxel receives at most one tap per axis: k = (i + P) mod S from coarse voxel
+    /// o = (i + P) div S. Given the per-tap products <c>z[n, (ci*K + kd)*K + kh)*K + kw, od, oh, ow] = sum_co y[n,co,o] w[co,ci,kd,kh,kw]</c>
+    /// (a 1 x 1 GEMM over the coarse grid, computed before), it spreads them onto the fine grid:
+    /// <c>x[n,ci,i] = z[n, (ci, kd, kh, kw), o]</c> where every axis has k &lt; K and o &lt; Y, else 0. One thread per
+    /// fine voxel, no loop over channels: the gather above makes the few voxels with a tap loop over all of them while
+    /// the rest of their warp waits. Layouts as <see cref="ConvGeometry"/>; z is [N, Cx K^3, YD, YH, YW].
+    /// </summary>
+    public static void SpreadTaps<T>(Index1D thread, int threads, ArrayView<T> z, ArrayView<T> x, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = thread; r < x.IntLength; r += threads)
+        {
+            ConvGeometry.Decode(r, g.Cx, g.XD, g.XH, g.XW, out int n, out int ci, out int id, out int ih, out int iw);
+            int kd = (id + g.P) % g.S, od = (id + g.P) / g.S;
+            int kh = (ih + g.P) % g.S, oh = (ih + g.P) / g.S;
+            int kw = (iw + g.P) % g.S, ow = (iw + g.P) / g.S;
+            if (kd >= g.K || kh >= g.K || kw >= g.K || od >= g.YD || oh >= g.YH || ow >= g.YW)
+            {
+                x[r] = T.Zero;
+                continue;
+            }
+            int channel = ((ci * g.K + kd) * g.K + kh) * g.K + kw;
+            x[r] = z[(((n * g.Cx * g.K * g.K * g.K + channel) * g.YD + od) * g.YH + oh) * g.YW + ow];
+        }
+    }
 }

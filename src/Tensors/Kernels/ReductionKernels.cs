@@ -122,24 +122,27 @@ public static class ReductionKernels
     }
 
     /// <summary>
-    /// <see cref="Around{T, TOp}"/> with one group per output c = Grid.IdxX (few channels, each over N x voxels):
-    /// thread t of G folds the flattened indices k = o*inner + j = t, t + G, ... (consecutive threads read consecutive
-    /// voxels), then the tree of <see cref="AxisByGroup{T, TOp}"/> combines the G partial results.
+    /// <see cref="Around{T, TOp}"/> with one group per output c = Grid.IdxX and part p = Grid.IdxY of P = Grid.DimY (few
+    /// channels, each over N x voxels: a single group per channel would leave most of a GPU idle and each thread walking
+    /// thousands of elements in sequence): thread t of the G = Group.DimX threads folds the flattened indices
+    /// k = o*inner + j = p G + t, p G + t + P G, p G + t + 2 P G, ... (consecutive threads read consecutive voxels), the tree
+    /// of <see cref="AxisByGroup{T, TOp}"/> combines the G partial results, and thread 0 writes <c>y[p*middle + c]</c>.
+    /// With P = 1 that is the result; with P &gt; 1, y is [P, middle] and the caller reduces it over p.
     /// </summary>
-    public static void AroundByGroup<T, TOp>(ArrayView<T> x, ArrayView<T> y, int outer, int inner)
+    public static void AroundByGroup<T, TOp>(ArrayView<T> x, ArrayView<T> y, int outer, int middle, int inner)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IReduceOp
     {
         var op = default(TOp);
         var shared = SharedMemory.GetDynamic<T>();
-        int size = Group.DimX, t = Group.IdxX, c = Grid.IdxX, middle = y.IntLength, count = outer * inner;
+        int size = Group.DimX, t = Group.IdxX, c = Grid.IdxX, p = Grid.IdxY, parts = Grid.DimY, count = outer * inner;
         T acc = op.Identity<T>();
-        for (int k = t; k < count; k += size)
+        for (int k = p * size + t; k < count; k += size * parts)
         {
             int o = k / inner, j = k - o * inner;
             acc = op.Combine(acc, x[(o * middle + c) * inner + j]);
         }
         var result = GroupTree<T, TOp>.Combine(shared, t, size, acc);
-        if (t == 0) y[c] = result;
+        if (t == 0) y[p * middle + c] = result;
     }
 }
 

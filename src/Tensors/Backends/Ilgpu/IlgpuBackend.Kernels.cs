@@ -94,9 +94,25 @@ internal sealed partial class IlgpuBackend
             throw new ShapeException($"reduction of {x.Numel} elements as {outer} x {y.Numel} x {inner} does not cover them");
         if (GroupPerOutput(x, y.Numel, (long)outer * inner) is { } config)
         {
-            if (IsSingle(x)) LaunchGrouped(ReductionKernels.AroundByGroup<float, TOp>, config, x.View<float>(), y.View<float>(), outer, inner);
-            else LaunchGrouped(ReductionKernels.AroundByGroup<double, TOp>, config, x.View<double>(), y.View<double>(), outer, inner);
+            // Parts per output: together about four times SplitKBelowGroups groups (by default eight per multiprocessor, a
+            // full wave of 256-thread groups), each thread folding at least 8 elements; then the parts are added in order.
+            int middle = y.Numel, group = config.GroupDim.X;
+            int parts = (int)Math.Clamp((4L * SplitKBelowGroups + middle - 1) / middle, 1, Math.Max(1, (long)outer * inner / (8L * group)));
+            if (parts == 1)
+            {
+                LaunchAround(y, config);
+                return;
+            }
+            using var partial = Tensor.Empty(new Shape(parts, middle), y.DType, y.Device);
+            LaunchAround(partial, new KernelConfig(new Index3D(middle, parts, 1), config.GroupDim, config.SharedMemoryConfig));
+            Reduce<TOp>(partial, y, parts, middle, partial.Numel, byGroup: false);
             return;
+
+            void LaunchAround(Tensor target, KernelConfig c)
+            {
+                if (IsSingle(x)) LaunchGrouped(ReductionKernels.AroundByGroup<float, TOp>, c, x.View<float>(), target.View<float>(), outer, middle, inner);
+                else LaunchGrouped(ReductionKernels.AroundByGroup<double, TOp>, c, x.View<double>(), target.View<double>(), outer, middle, inner);
+            }
         }
         if (IsSingle(x)) Launch(ReductionKernels.Around<float, TOp>, y.Numel, x.View<float>(), y.View<float>(), outer, inner, default(TOp));
         else Launch(ReductionKernels.Around<double, TOp>, y.Numel, x.View<double>(), y.View<double>(), outer, inner, default(TOp));
@@ -270,7 +286,23 @@ internal sealed partial class IlgpuBackend
             Convolve(y, w, x, new PhaseTransposedConvolution { G = g }, g.N * Most(g.XD) * Most(g.XH) * Most(g.XW), g.Cx, g.Cy * taps * taps * taps, g.S * g.S * g.S);
             return;
         }
-        // Kernel below the stride (the skip paths' kernel 1): most voxels get no tap, which the phase gather skips.
+        if (Tiled(g.Cx))
+        {
+            // Kernel below the stride (the skip paths' kernel 1): a 1 x 1 GEMM over the coarse grid for every tap's
+            // product (w read as [Cy, Cx K^3]), then each fine voxel picks its tap's product or 0.
+            int k3 = g.K * g.K * g.K;
+            var taps = new ConvGeometry
+            {
+                N = g.N, Cx = g.Cy, Cy = g.Cx * k3, XD = g.YD, XH = g.YH, XW = g.YW, YD = g.YD, YH = g.YH, YW = g.YW,
+                K = 1, S = 1, P = 0, Parts = 1,
+            };
+            using var z = Tensor.Empty(new Shape(g.N, g.Cx * k3, g.YD, g.YH, g.YW), y.DType, y.Device);
+            Convolve(y, w, z, new DirectConvolution { Gather = new DirectGather { G = taps }, FlippedTransposed = 1 }, g.N * g.YD * g.YH * g.YW, g.Cx * k3, g.Cy, 1);
+            if (IsSingle(y)) Launch(ConvTransposeByPhaseKernels.SpreadTaps, x.Numel, z.View<float>(), x.View<float>(), g);
+            else Launch(ConvTransposeByPhaseKernels.SpreadTaps, x.Numel, z.View<double>(), x.View<double>(), g);
+            return;
+        }
+        // Groups too small to tile: the phase gather, which skips the voxels without a tap.
         if (IsSingle(y)) Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g);
         else Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
     }
