@@ -94,4 +94,65 @@ public sealed class MinibatchStdTests
         Assert.Throws<ShapeException>(() => MinibatchStd.Append(new Var(Values(1, 4, 1, 1, 1, 1)), 3));
         Assert.Throws<ArgumentException>(() => new GanConfig { MinibatchStdGroup = -1 }.Validate());
     }
+
+    [Fact]
+    public void TheFractionChannelHoldsEachGroupsSpreadOfVolumeMeans()
+    {
+        using var scope = TensorScope.Begin();
+        var volumes = Values(5, 4, 1, 2, 2, 2);
+        var x = Values(6, 4, 2, 1, 1, 1);
+        var y = MinibatchStd.AppendFractionSpread(new Var(x), new Var(volumes), 2).Data;
+        Assert.Equal(new Shape(4, 3, 1, 1, 1), y.Shape);
+        var v = volumes.ToArray<double>();
+        var xs = x.ToArray<double>();
+        var got = y.ToArray<double>();
+        double[] means = [.. Enumerable.Range(0, 4).Select(i => v[(i * 8)..(i * 8 + 8)].Average())];
+        for (int g = 0; g < 2; g++)
+        {
+            double a = means[2 * g], b = means[2 * g + 1], m = (a + b) / 2;
+            double r = Math.Sqrt(8) * Math.Sqrt(((a - m) * (a - m) + (b - m) * (b - m)) / 2 + 1e-8);
+            for (int i = 2 * g; i < 2 * g + 2; i++)
+            {
+                Assert.Equal(xs[i * 2], got[i * 3]);
+                Assert.Equal(xs[i * 2 + 1], got[i * 3 + 1]);
+                Assert.Equal(r, got[i * 3 + 2], 12);
+            }
+        }
+    }
+
+    [Fact]
+    public void TheFractionChannelsSecondDerivativesMatchFiniteDifferences()
+    {
+        using var scope = TensorScope.Begin();
+        var volumes = Values(7, 4, 1, 2, 1, 1);
+        var x = Values(8, 4, 1, 2, 1, 1);
+        var w = Values(9, 4, 1);
+        Var F(Var[] xs) => Sum(MatMul(Reshape(Square(MinibatchStd.AppendFractionSpread(xs[0], xs[1], 2)), 4, 4), xs[2]));
+        GradCheck.Assert(F, [x, volumes, w], "fraction spread");
+        GradCheck.AssertSecondOrder(F, [x, volumes, w], "fraction spread");
+    }
+
+    [Fact]
+    public void TheFractionChannelIsOneMoreHeadChannelAndNeedsTheGroups()
+    {
+        var config = new GanConfig { Size = 8, Ngf = 2, Ndf = 2, MinibatchStdGroup = 2 };
+        using var a = new Critic(config, new RandomGenerator(1), D);
+        using var b = new Critic(config with { MinibatchFractionSpread = true }, new RandomGenerator(1), D);
+        Assert.Equal(a.ParameterCount + 8, b.ParameterCount);
+        Assert.False(new GanConfig().MinibatchFractionSpread);
+        var e = Assert.Throws<ArgumentException>(() => new GanConfig { MinibatchFractionSpread = true }.Validate());
+        Assert.Contains("--minibatch-std", e.Message);
+        Assert.Throws<ShapeException>(() => MinibatchStd.AppendFractionSpread(new Var(Values(1, 4, 1, 1, 1, 1)), new Var(Values(2, 3, 1, 2, 2, 2)), 2));
+
+        // Scores of a group move when the fractions of its volumes spread apart, and only that group's.
+        using var scope = TensorScope.Begin();
+        using var noGrad = GradMode.NoGrad();
+        var volumes = Ops.Cast(Values(3, 4, 1, 8, 8, 8), DType.Float32);
+        var before = b.Forward(new Var(volumes)).Data.ToArray<float>();
+        var changed = volumes.ToArray<float>();
+        for (int i = 3 * 512; i < 4 * 512; i++) changed[i] += 0.5f;
+        var after = b.Forward(new Var(Tensor.FromArray(changed, volumes.Shape, D))).Data.ToArray<float>();
+        Assert.Equal(before[..2], after[..2]);
+        Assert.NotEqual(before[2], after[2]);
+    }
 }
