@@ -17,13 +17,11 @@ internal static class TrainComparison
     public static void Run(string repoRoot, int size, int ngf, int ndf, int batch, int repeats)
     {
         var d = BenchDevice.Instance;
-        var config = new GanConfig { Size = size, Ngf = ngf, Ndf = ndf };
         var ours = new Dictionary<Precision, double>();
         long gParams = 0, cParams = 0;
         foreach (var precision in new[] { Precision.Fp32, Precision.Mixed })
         {
-            var data = Dataset.Spheres(batch, size, 1);
-            using var trainer = new Trainer(config, new TrainOptions { BatchSize = batch, Precision = precision }, data.ToTensor(d), d);
+            using var trainer = BenchTrainer(d, size, ngf, ndf, batch, precision);
             (gParams, cParams) = (trainer.Models.Generator.ParameterCount, trainer.Models.Critic.ParameterCount);
             d.Pool.ResetPeak();
             ours[precision] = PeerProcess.Median(() => { trainer.TrainStep(); BenchDevice.Sync(); }, repeats);
@@ -46,6 +44,10 @@ internal static class TrainComparison
         PrintLaunches(d, size, ngf, ndf, batch);
     }
 
+    /// <summary>The paper's model at the given size and filters with the authors' recipe, trained on <paramref name="batch"/> sphere packings.</summary>
+    public static Trainer BenchTrainer(Device d, int size, int ngf, int ndf, int batch, Precision precision) =>
+        new(new GanConfig { Size = size, Ngf = ngf, Ndf = ndf }, new TrainOptions { BatchSize = batch, Precision = precision }, Dataset.Spheres(batch, size, 1).ToTensor(d), d);
+
     /// <summary>
     /// Kernel launches and host synchronizations of one iteration (after a warm-up) on an ILGPU device: the bench
     /// device when it is one, else ILGPU's CPU accelerator at 2 filters and batch 1 (the counts follow the layer
@@ -60,8 +62,7 @@ internal static class TrainComparison
         foreach (var precision in new[] { Precision.Fp32, Precision.Mixed })
             foreach (var (g, c, b) in shapes)
             {
-                var config = new GanConfig { Size = size, Ngf = g, Ndf = c };
-                using var trainer = new Trainer(config, new TrainOptions { BatchSize = b, Precision = precision }, Dataset.Spheres(b, size, 1).ToTensor(d), d);
+                using var trainer = BenchTrainer(d, size, g, c, b, precision);
                 trainer.TrainStep();
                 d.Counters.Reset();
                 trainer.TrainStep();

@@ -1,6 +1,3 @@
-using VoxelGan.Gan.Data;
-using VoxelGan.Gan.Models;
-using VoxelGan.Gan.Training;
 using VoxelGan.Layers;
 using VoxelGan.Tensors;
 
@@ -21,10 +18,9 @@ internal static class TrainProfile
             Console.WriteLine("profile-train times kernel launches of an ILGPU device; the host backend launches none (VOXELGAN_DEVICE=cuda or ilgpu-cpu)");
             return;
         }
-        var config = new GanConfig { Size = size, Ngf = ngf, Ndf = ndf };
         foreach (var precision in new[] { Precision.Fp32, Precision.Mixed })
         {
-            using var trainer = new Trainer(config, new TrainOptions { BatchSize = batch, Precision = precision }, Dataset.Spheres(batch, size, 1).ToTensor(d), d);
+            using var trainer = TrainComparison.BenchTrainer(d, size, ngf, ndf, batch, precision);
             double untimed = PeerProcess.Median(() => { trainer.TrainStep(); BenchDevice.Sync(); }, repeats);
             d.Counters.Reset();
             d.Counters.Timing = true;
