@@ -27,7 +27,6 @@ internal sealed class GanOptions
     public readonly Option<double> SkipInitGain = new("--init-skip-gain") { Description = "multiplies the initial weights of the generator's kernel-1 skip convolutions (1: the authors'; 0 starts them silent, without their lattice)", DefaultValueFactory = _ => GanDefaults.SkipInitGain };
     public readonly Option<double> InitGain = new("--init-gain") { Description = "gain of the orthogonal initialization (1: the authors'; 1.387 for LeakyReLU 0.2); the critic's too unless --critic-init-gain", DefaultValueFactory = _ => GanDefaults.InitGain };
     public readonly Option<int> MinibatchStd = new("--minibatch-std") { Description = "group size of a minibatch standard-deviation channel before the critic's head (ProGAN's; lets the critic see how the generated set varies; 0: none, the paper's)", DefaultValueFactory = _ => GanDefaults.MinibatchStdGroup };
-    public readonly Option<bool> MinibatchFraction = new("--minibatch-fraction") { Description = "with --minibatch-std, a second channel before the critic's head: the spread of the volumes' phase fractions over each group (default: off)", DefaultValueFactory = _ => GanDefaults.MinibatchFractionSpread };
     public readonly Option<double?> CriticInitGain = new("--critic-init-gain") { Description = "gain of the critic's orthogonal initialization (default: --init-gain)" };
 
     public readonly Option<long> Iterations = new("--iterations") { Description = "training iterations", DefaultValueFactory = _ => TrainDefaults.Iterations };
@@ -55,7 +54,7 @@ internal sealed class GanOptions
 
     public void AddArchitecture(Command c)
     {
-        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd, MinibatchFraction }) c.Options.Add(o);
+        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd }) c.Options.Add(o);
     }
 
     public void AddTraining(Command c)
@@ -74,7 +73,7 @@ internal sealed class GanOptions
     /// </summary>
     public void AddRecipe(Command c)
     {
-        foreach (var o in new Option[] { CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd, MinibatchFraction,
+        foreach (var o in new Option[] { CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd,
                      Batch, LrD, LrG, MappingFactor, Beta1, Beta2, Epsilon, GpWeight, Clip, CriticSteps, LossPerBatch, LossScalers.Option, Batches.Option, AverageDecay, LrDecay })
             c.Options.Add(o);
     }
@@ -102,7 +101,6 @@ internal sealed class GanOptions
         InterpolatingInit = Value(p, InterpolatingInit, GanDefaults.InterpolatingInit),
         SkipInitGain = Value(p, SkipInitGain, GanDefaults.SkipInitGain),
         MinibatchStdGroup = Value(p, MinibatchStd, GanDefaults.MinibatchStdGroup),
-        MinibatchFractionSpread = Value(p, MinibatchFraction, GanDefaults.MinibatchFractionSpread),
     }.Validate();
 
     public TrainOptions Train(ParseResult p) => new TrainOptions

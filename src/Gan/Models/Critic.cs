@@ -60,8 +60,7 @@ public sealed class Critic : Module
             filters.Add(f);
             channels = f;
         }
-        int statistics = (config.MinibatchStdGroup > 0 ? 1 : 0) + (config.MinibatchFractionSpread ? 1 : 0);
-        _head = AddModule("head", new Dense(8 * (channels + statistics), 1, rng, dtype: dtype, device: device));
+        _head = AddModule("head", new Dense(8 * (channels + (config.MinibatchStdGroup > 0 ? 1 : 0)), 1, rng, dtype: dtype, device: device));
         Filters = filters;
     }
 
@@ -77,11 +76,9 @@ public sealed class Critic : Module
         int n = Config.Size;
         if (x.Shape.Rank != 5 || x.Shape[1] != 1 || x.Shape[2] != n || x.Shape[3] != n || x.Shape[4] != n)
             throw new ShapeException($"critic input must be [batch, 1, {n}, {n}, {n}], got {x.Shape}");
-        var input = x;
         foreach (var block in _blocks) x = block.Forward(x, precision);
         if (precision == Precision.Mixed) x = F.Cast(x, DType.Float32);
         if (Config.MinibatchStdGroup > 0) x = MinibatchStd.Append(x, Config.MinibatchStdGroup);
-        if (Config.MinibatchFractionSpread) x = MinibatchStd.AppendFractionSpread(x, input, Config.MinibatchStdGroup);
         return _head.Forward(F.Reshape(x, x.Shape[0], -1));
     }
 }

@@ -103,14 +103,6 @@ public sealed record GanConfig
     /// </summary>
     public int MinibatchStdGroup { get; init; }
 
-    /// <summary>
-    /// With the minibatch statistic, a second channel before the critic's head: the spread of the volumes' mean input
-    /// (their phase fraction) over each group (<see cref="MinibatchStd.AppendFractionSpread"/>). The training packings'
-    /// fractions hardly vary; the generator's spread ten times wider, and that spread alone keeps the error of p1 near 0.1.
-    /// Needs <see cref="MinibatchStdGroup"/> &gt; 0.
-    /// </summary>
-    public bool MinibatchFractionSpread { get; init; }
-
     /// <summary>The generator's output range: [lambda_min, lambda_max] widened by <see cref="OutputMargin"/>.</summary>
     public (double Min, double Max) OutputRange => (LambdaMin - OutputMargin * (LambdaMax - LambdaMin), LambdaMax + OutputMargin * (LambdaMax - LambdaMin));
 
@@ -134,7 +126,6 @@ public sealed record GanConfig
         if (CriticInitGain is { } critic && !(critic is > 0 and <= 10)) throw new ArgumentException($"--critic-init-gain must lie in (0, 10], got {critic}");
         if (!(CriticSlope >= 0 && CriticSlope < 1)) throw new ArgumentException($"--critic-slope must lie in [0, 1), got {CriticSlope}");
         if (MinibatchStdGroup < 0) throw new ArgumentException($"--minibatch-std must be a group size (0: none), got {MinibatchStdGroup}");
-        if (MinibatchFractionSpread && MinibatchStdGroup == 0) throw new ArgumentException("--minibatch-fraction needs --minibatch-std (its groups)");
         return this;
     }
 

@@ -32,29 +32,4 @@ public static class MinibatchStd
         var channel = F.BroadcastTo(F.Reshape(s, groups, 1, 1), new Shape(groups, group, voxels));
         return F.Concat([x, F.Reshape(channel, [b, 1, .. spatial])], 1);
     }
-
-    /// <summary>
-    /// x [B, C, ...] -> [B, C + 1, ...] with the spread of the volumes' means over each group of <paramref name="group"/>
-    /// as the last channel: m_i = mean over the voxels of <paramref name="volumes"/> [B, 1, n, n, n] (volume i's phase
-    /// fraction, standardized), r = sqrt(V) sqrt(mean_i (m_i - mean_i m_i)^2 + 1e-8) over the group, V the voxels per
-    /// volume (so r is about 1 where voxels vary independently). The statistic above averages the spread of all of the
-    /// last block's features, in which the fraction is one among thousands; this one is the fraction's alone, so a
-    /// critic linear in it can score a set by how much its fractions vary.
-    /// </summary>
-    public static Var AppendFractionSpread(Var x, Var volumes, int group)
-    {
-        int b = x.Shape[0];
-        if (group < 1 || b % group != 0)
-            throw new ShapeException($"fraction spread: a batch of {b} does not split into groups of {group} (--minibatch-std)");
-        if (volumes.Shape.Rank < 2 || volumes.Shape[0] != b)
-            throw new ShapeException($"fraction spread: volumes {volumes.Shape} do not match the batch of {b}");
-        int groups = b / group, voxels = volumes.Shape.Numel / b;
-        var means = F.Mean(F.Reshape(volumes, groups, group, voxels), 2);
-        var centred = means - F.Mean(means, 1, keepDim: true);
-        var spread = F.Sqrt(F.Mean(F.Square(centred), 1, keepDim: true) + 1e-8) * Math.Sqrt(voxels);
-        int[] spatial = [.. x.Shape.ToArray()[2..]];
-        int cells = spatial.Aggregate(1, (p, q) => p * q);
-        var channel = F.BroadcastTo(F.Reshape(spread, groups, 1, 1), new Shape(groups, group, cells));
-        return F.Concat([x, F.Reshape(channel, [b, 1, .. spatial])], 1);
-    }
 }

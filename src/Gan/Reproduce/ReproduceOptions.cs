@@ -77,7 +77,6 @@ public sealed record ReproduceOptions(string Folder, long Iterations = 100_000, 
         Check("--init-interpolating", gan.InterpolatingInit, model.InterpolatingInit);
         Check("--init-skip-gain", gan.SkipInitGain, model.SkipInitGain);
         Check("--minibatch-std", gan.MinibatchStdGroup, model.MinibatchStdGroup);
-        Check("--minibatch-fraction", gan.MinibatchFractionSpread, model.MinibatchFractionSpread);
         Check("--precision", train.Precision, training.Precision);
         Check("--seed", train.Seed, training.Seed);
         Check("--batch-size", train.BatchSize, training.BatchSize);

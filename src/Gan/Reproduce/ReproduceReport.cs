@@ -46,7 +46,6 @@ public static class ReproduceReport
         Add(gan.BalancedInit, "balanced init");
         Add(gan.SkipInitGain != paper.SkipInitGain, FormattableString.Invariant($"skip init gain {gan.SkipInitGain}"));
         Add(gan.MinibatchStdGroup != paper.MinibatchStdGroup, $"minibatch std over groups of {gan.MinibatchStdGroup}");
-        Add(gan.MinibatchFractionSpread != paper.MinibatchFractionSpread, "the spread of the phase fractions before the critic's head");
         Add(gan.OutputMargin != paper.OutputMargin, FormattableString.Invariant($"output margin {gan.OutputMargin}"));
         Add(train.AverageDecay != paperTrain.AverageDecay, FormattableString.Invariant($"generator average decay {train.AverageDecay}"));
         Add(train.LearningRateDecay != paperTrain.LearningRateDecay, FormattableString.Invariant($"learning-rate decay over the last {train.LearningRateDecay}"));
