@@ -56,8 +56,8 @@ public sealed class GanCommandTests : IDisposable
         var dir = P("demo");
         var (code, output, err) = Run("demo", "--out", dir, "--iterations", "4", "--size", "8");
         Assert.True(code == 0, err);
-        foreach (var stage in new[] { "[1/4] training on 64", "[2/4]", "[3/4] generating 16", "[4/4] evaluating" }) Assert.Contains(stage, output);
-        Assert.Equal(16, Directory.GetFiles(Path.Combine(dir, "generated", "phases"), "*.npy").Length);
+        foreach (var stage in new[] { "[1/4] training on 64", "[2/4]", "[3/4] generating 64", "[4/4] evaluating" }) Assert.Contains(stage, output);
+        Assert.Equal(64, Directory.GetFiles(Path.Combine(dir, "generated", "phases"), "*.npy").Length);
         var report = File.ReadAllText(Path.Combine(dir, "report.md"));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "evaluation.json")));
         string verdict = json.RootElement.GetProperty("diversity").GetProperty("verdict").GetString()!;

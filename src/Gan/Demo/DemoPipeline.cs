@@ -16,7 +16,7 @@ public sealed record DemoResult(bool Completed, EvaluationResult? Evaluation, Di
 
 /// <summary>
 /// The whole pipeline on the embedded default: train a small GAN on generated sphere packings, keep
-/// 16 training volumes as the baseline, generate 16 volumes, evaluate them (p1, S2, C11 of 4 per set)
+/// all 64 training volumes as the baseline, generate 64 volumes, evaluate them (p1, S2, C11 of 4 per set)
 /// and write <c>report.md</c> with the figures. Every step is the one the full commands run.
 /// </summary>
 public static class DemoPipeline

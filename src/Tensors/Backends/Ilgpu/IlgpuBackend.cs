@@ -97,7 +97,7 @@ internal sealed partial class IlgpuBackend : IBackend
     [
         ("backend", Kind == DeviceKind.Cuda ? "ILGPU CUDA" : "ILGPU CPU accelerator (simulated GPU threads)"),
         ("threads", $"{_maxThreads} per launch ({_accelerator.NumMultiprocessors} multiprocessors x {_accelerator.MaxNumThreadsPerMultiprocessor}, warp {_accelerator.WarpSize})"),
-        ("conv", _tile > 0 ? $"register-tiled implicit GEMMs, {_tile * _tile}-thread groups, 4 x 4 outputs per thread (transposed: flipped at stride 1, per output phase when strided)" : "gather kernels (groups too small to tile); transposed by phase"),
+        ("conv", _tile > 0 ? $"register-tiled implicit GEMMs, {_tile * _tile}-thread groups, 4 x 4 outputs per thread (transposed: flipped at stride 1, per output phase when strided, a 1 x 1 GEMM spread onto the fine grid when the kernel is shorter than the stride)" : "gather kernels (groups too small to tile); transposed by phase"),
         ("ILGPU", typeof(Context).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?"),
     ];
 
