@@ -50,6 +50,7 @@ internal sealed class GanOptions
         ("shuffle", BatchOrder.Shuffle), ("replacement", BatchOrder.Replacement));
     public readonly Option<double> AverageDecay = new("--average-decay") { Description = "keep a moving average of the generator's weights with this decay (e.g. 0.999; 0: none, the paper's); generate and samples then use it", DefaultValueFactory = _ => TrainDefaults.AverageDecay };
     public readonly Option<double> LrDecay = new("--lr-decay") { Description = "the last fraction of the iterations over which all learning rates fall linearly to zero (0: constant, the paper's)", DefaultValueFactory = _ => TrainDefaults.LearningRateDecay };
+    public readonly Option<double> FractionPenalty = new("--fraction-penalty") { Description = "weight of a term in the generator's loss that pulls each generated volume's phase fraction toward the training set's (0: none, the paper's)", DefaultValueFactory = _ => TrainDefaults.FractionPenalty };
     public readonly Option<long> CheckpointEvery = new("--checkpoint-every") { Description = "numbered checkpoint every K iterations", DefaultValueFactory = _ => TrainDefaults.CheckpointEvery };
 
     public void AddArchitecture(Command c)
@@ -60,7 +61,7 @@ internal sealed class GanOptions
     public void AddTraining(Command c)
     {
         foreach (var o in new Option[] { Iterations, Batch, LrD, LrG, MappingFactor, Beta1, Beta2, Epsilon, GpWeight, Clip, CriticSteps, Precision, Seed, SampleEvery, CheckpointEvery,
-                     LossPerBatch, LossScalers.Option, Batches.Option, AverageDecay, LrDecay })
+                     LossPerBatch, LossScalers.Option, Batches.Option, AverageDecay, LrDecay, FractionPenalty })
             c.Options.Add(o);
     }
 
@@ -74,7 +75,7 @@ internal sealed class GanOptions
     public void AddRecipe(Command c)
     {
         foreach (var o in new Option[] { CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd,
-                     Batch, LrD, LrG, MappingFactor, Beta1, Beta2, Epsilon, GpWeight, Clip, CriticSteps, LossPerBatch, LossScalers.Option, Batches.Option, AverageDecay, LrDecay })
+                     Batch, LrD, LrG, MappingFactor, Beta1, Beta2, Epsilon, GpWeight, Clip, CriticSteps, LossPerBatch, LossScalers.Option, Batches.Option, AverageDecay, LrDecay, FractionPenalty })
             c.Options.Add(o);
     }
 
@@ -125,5 +126,6 @@ internal sealed class GanOptions
         Batches = Value(p, Batches, TrainDefaults.Batches),
         AverageDecay = Value(p, AverageDecay, TrainDefaults.AverageDecay),
         LearningRateDecay = Value(p, LrDecay, TrainDefaults.LearningRateDecay),
+        FractionPenalty = Value(p, FractionPenalty, TrainDefaults.FractionPenalty),
     }.Validate();
 }

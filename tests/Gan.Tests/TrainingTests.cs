@@ -180,4 +180,39 @@ public sealed class TrainingTests() : TinyGanTests("train")
             }
         }
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TheFractionPenaltyMovesTheGeneratorTowardTheDataFractionAndLeavesTheCriticAlone(int criticSteps)
+    {
+        // One step from the same start with and without a heavy penalty: the critic ends with the same weights, the
+        // generator's volumes end with their means closer to the data's (0 in standardized units).
+        (float[] Critic, double Penalty) Step(double weight)
+        {
+            var options = new TrainOptions { BatchSize = 2, Precision = Precision.Fp32, CriticSteps = criticSteps, FractionPenalty = weight, LearningRateGenerator = 1e-5 };
+            using var trainer = new Trainer(Tiny, options, SphereData(), D);
+            trainer.TrainStep();
+            using var scope = TensorScope.Begin();
+            using var noGrad = GradMode.NoGrad();
+            var z = Ops.Normal(new Shape(8, Tiny.LatentDim), new RandomGenerator(11), device: D);
+            double penalty = FractionPenalty.Of(trainer.Models.Generator.Forward(new Var(z))).Data.ToDoubleArray()[0];
+            return (trainer.Models.Critic.NamedParameters().SelectMany(p => p.Parameter.Data.ToArray<float>()).ToArray(), penalty);
+        }
+        var (plain, penalized) = (Step(0), Step(1e4));
+        Assert.Equal(plain.Critic, penalized.Critic);
+        Assert.True(penalized.Penalty < plain.Penalty, $"penalty after a penalized step {penalized.Penalty}, after a plain one {plain.Penalty}");
+    }
+
+    [Fact]
+    public void TheFractionPenaltyIsTheMeanSquaredScaledVolumeMean()
+    {
+        using var scope = TensorScope.Begin();
+        var values = new double[] { 1, 0, 0, 1, /* mean 0.5 */ -1, -1, -1, -1 /* mean -1 */ };
+        var fake = Tensor.FromArray(values, new Shape(2, 1, 1, 2, 2), D);
+        // z = 2 * 0.5 = 1 and 2 * -1 = -2: mean of squares 2.5.
+        Assert.Equal(2.5, FractionPenalty.Of(new Var(fake)).Data.ToDoubleArray()[0], 12);
+        var e = Assert.Throws<ArgumentException>(() => new TrainOptions { FractionPenalty = -1 }.Validate());
+        Assert.Contains("--fraction-penalty", e.Message);
+    }
 }

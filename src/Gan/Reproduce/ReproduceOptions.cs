@@ -94,6 +94,7 @@ public sealed record ReproduceOptions(string Folder, long Iterations = 100_000, 
         Check("--batches", train.Batches, training.Batches);
         Check("--average-decay", train.AverageDecay, training.AverageDecay);
         Check("--lr-decay", train.LearningRateDecay, training.LearningRateDecay);
+        Check("--fraction-penalty", train.FractionPenalty, training.FractionPenalty);
         Check("--data-count", saved.Data.Count, DataCount);
         return list;
     }

@@ -49,6 +49,7 @@ public static class ReproduceReport
         Add(gan.OutputMargin != paper.OutputMargin, FormattableString.Invariant($"output margin {gan.OutputMargin}"));
         Add(train.AverageDecay != paperTrain.AverageDecay, FormattableString.Invariant($"generator average decay {train.AverageDecay}"));
         Add(train.LearningRateDecay != paperTrain.LearningRateDecay, FormattableString.Invariant($"learning-rate decay over the last {train.LearningRateDecay}"));
+        Add(train.FractionPenalty != paperTrain.FractionPenalty, FormattableString.Invariant($"phase-fraction penalty {train.FractionPenalty}"));
         return list;
     }
 

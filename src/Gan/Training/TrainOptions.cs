@@ -84,6 +84,14 @@ public sealed record TrainOptions
     /// </summary>
     public double LearningRateDecay { get; init; }
 
+    /// <summary>
+    /// Weight w of a phase-fraction term in the generator's loss (0: none, the paper's): w mean_i z_i^2 with
+    /// z_i = sqrt(V) m_i, m_i the mean of generated volume i in standardized units (0 is the training set's mean, so its
+    /// fraction) and V its voxels (z is about 1 where voxels vary independently). The critic alone leaves the generated
+    /// volumes' fractions spread about ten times wider than the training packings'; this pulls each toward the data's.
+    /// </summary>
+    public double FractionPenalty { get; init; }
+
     /// <summary>The factor on every learning rate at step <paramref name="step"/> (1-based) under <see cref="LearningRateDecay"/>.</summary>
     public double LearningRateSchedule(long step) =>
         LearningRateDecay == 0 ? 1 : Math.Clamp((Iterations - step + 1) / (LearningRateDecay * Iterations), 0, 1);
@@ -108,6 +116,7 @@ public sealed record TrainOptions
         if (CriticSteps < 1) throw new ArgumentException($"--critic-steps must be at least 1, got {CriticSteps}");
         if (!(AverageDecay is >= 0 and < 1)) throw new ArgumentException($"--average-decay must lie in [0, 1) (0: no average), got {AverageDecay}");
         if (!(LearningRateDecay is >= 0 and <= 1)) throw new ArgumentException($"--lr-decay must lie in [0, 1] (a fraction of the iterations; 0: constant rates), got {LearningRateDecay}");
+        if (!(FractionPenalty >= 0)) throw new ArgumentException($"--fraction-penalty must be non-negative (0: none), got {FractionPenalty}");
         if (SampleEvery < 0 || CheckpointEvery < 0) throw new ArgumentException("--sample-every and --checkpoint-every must be non-negative");
         return this;
     }

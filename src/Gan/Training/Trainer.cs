@@ -118,8 +118,12 @@ public sealed class Trainer : IDisposable
         var real = Batch(step, 0);
         var fake = GenerateForTraining(Latent(rng));
         double ratio = LossScale(_synthesis) / LossScale(_critic);
-        var (lossD, gp, dReal, dFake) = CriticLoss(real, ratio == 1 ? fake : ScaleGradient(fake, ratio), rng);
-        (lossD * Seed(_critic)).Backward();
+        var scaled = ratio == 1 ? fake : ScaleGradient(fake, ratio);
+        var (lossD, gp, dReal, dFake) = CriticLoss(real, scaled, rng);
+        // The generator ascends what reaches it from here, so its own penalty enters with a minus sign (the critic's
+        // weights do not see it).
+        var objective = Options.FractionPenalty > 0 ? lossD - FractionPenalty.Of(scaled) * Options.FractionPenalty : lossD;
+        (objective * Seed(_critic)).Backward();
         // The generator's weights hold the gradient of E[D(fake)], which the generator maximizes.
         var queued = Queue([(_critic, StepDirection.Descend), (_synthesis, StepDirection.Ascend), (_mapping, StepDirection.Ascend)]);
         return Metrics(step, lossD.Data, gp.Data, dReal.Data, dFake.Data, fake.Data, queued, skippedBefore: false);
@@ -157,7 +161,8 @@ public sealed class Trainer : IDisposable
         Models.ZeroGrad();
         var fakeG = GenerateForTraining(Latent(Rng(step, Options.CriticSteps)));
         var lossG = -Mean(Models.Critic.Forward(fakeG, Options.Precision));
-        (lossG * Seed(_synthesis)).Backward();
+        var objectiveG = Options.FractionPenalty > 0 ? lossG + FractionPenalty.Of(fakeG) * Options.FractionPenalty : lossG;
+        (objectiveG * Seed(_synthesis)).Backward();
         var generatorSteps = Queue([(_synthesis, StepDirection.Descend), (_mapping, StepDirection.Descend)]) with { Unread = [.. unread] };
         Models.Critic.ZeroGrad();
         // E[D(fake)] of the generator's batch is -L_G.
