@@ -212,7 +212,14 @@ public sealed class TrainingTests() : TinyGanTests("train")
         var fake = Tensor.FromArray(values, new Shape(2, 1, 1, 2, 2), D);
         // z = 2 * 0.5 = 1 and 2 * -1 = -2: mean of squares 2.5.
         Assert.Equal(2.5, FractionPenalty.Of(new Var(fake)).Data.ToDoubleArray()[0], 12);
-        var e = Assert.Throws<ArgumentException>(() => new TrainOptions { FractionPenalty = -1 }.Validate());
-        Assert.Contains("--fraction-penalty", e.Message);
+        // The generator's gradient of the term, in float64 against finite differences.
+        var rng = new Random(5);
+        var drawn = Tensor.FromArray(Enumerable.Range(0, 3 * 8).Select(_ => rng.NextDouble() * 2 - 1).ToArray(), new Shape(3, 1, 2, 2, 2), D);
+        GradCheck.Assert(xs => FractionPenalty.Of(xs[0]), [drawn], "fraction penalty");
+        foreach (double bad in new[] { -1, double.NaN, double.PositiveInfinity })
+        {
+            var e = Assert.Throws<ArgumentException>(() => new TrainOptions { FractionPenalty = bad }.Validate());
+            Assert.Contains("--fraction-penalty", e.Message);
+        }
     }
 }

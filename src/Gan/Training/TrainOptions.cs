@@ -116,7 +116,7 @@ public sealed record TrainOptions
         if (CriticSteps < 1) throw new ArgumentException($"--critic-steps must be at least 1, got {CriticSteps}");
         if (!(AverageDecay is >= 0 and < 1)) throw new ArgumentException($"--average-decay must lie in [0, 1) (0: no average), got {AverageDecay}");
         if (!(LearningRateDecay is >= 0 and <= 1)) throw new ArgumentException($"--lr-decay must lie in [0, 1] (a fraction of the iterations; 0: constant rates), got {LearningRateDecay}");
-        if (!(FractionPenalty >= 0)) throw new ArgumentException($"--fraction-penalty must be non-negative (0: none), got {FractionPenalty}");
+        if (!(FractionPenalty >= 0) || double.IsInfinity(FractionPenalty)) throw new ArgumentException($"--fraction-penalty must be a finite non-negative weight (0: none), got {FractionPenalty}");
         if (SampleEvery < 0 || CheckpointEvery < 0) throw new ArgumentException("--sample-every and --checkpoint-every must be non-negative");
         return this;
     }
