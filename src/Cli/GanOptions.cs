@@ -25,6 +25,8 @@ internal sealed class GanOptions
     public readonly Option<bool> BalancedInit = new("--init-balanced") { Description = "scale each generator kernel after its orthogonal draw so every layer keeps its input's variance (default: the authors' plain orthogonal draw)", DefaultValueFactory = _ => GanDefaults.BalancedInit };
     public readonly Option<bool> InterpolatingInit = new("--init-interpolating") { Description = "start the generator's kernel-3 stride-2 transposed convolutions as a channel mix plus trilinear interpolation (no parity checkerboard at the start; default: the authors' plain orthogonal draw)", DefaultValueFactory = _ => GanDefaults.InterpolatingInit };
     public readonly Option<double> SkipInitGain = new("--init-skip-gain") { Description = "multiplies the initial weights of the generator's kernel-1 skip convolutions (1: the authors'; 0 starts them silent, without their lattice)", DefaultValueFactory = _ => GanDefaults.SkipInitGain };
+    public readonly ChoiceOption<GeneratorUpsampling> Upsampling = new("--upsampling", "how the generator's blocks and output layer double the grid: a kernel-3 stride-2 transposed convolution (the paper's) or resize, nearest upsampling by 2 + a kernel-3 stride-1 convolution (no position pattern of period 2, 8 times the multiply-adds)",
+        GanDefaults.Upsampling, ("transposed", GeneratorUpsampling.TransposedConvolution), ("resize", GeneratorUpsampling.Resize));
     public readonly Option<double> InitGain = new("--init-gain") { Description = "gain of the orthogonal initialization (1: the authors'; 1.387 for LeakyReLU 0.2); the critic's too unless --critic-init-gain", DefaultValueFactory = _ => GanDefaults.InitGain };
     public readonly Option<int> MinibatchStd = new("--minibatch-std") { Description = "group size of a minibatch standard-deviation channel before the critic's head (ProGAN's; lets the critic see how the generated set varies; 0: none, the paper's)", DefaultValueFactory = _ => GanDefaults.MinibatchStdGroup };
     public readonly Option<double?> CriticInitGain = new("--critic-init-gain") { Description = "gain of the critic's orthogonal initialization (default: --init-gain)" };
@@ -55,7 +57,7 @@ internal sealed class GanOptions
 
     public void AddArchitecture(Command c)
     {
-        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd }) c.Options.Add(o);
+        foreach (var o in new Option[] { Size, Ngf, Ndf, Topology.Option, CriticSlope, TransposedConvolution.Option, Upsampling.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd }) c.Options.Add(o);
     }
 
     public void AddTraining(Command c)
@@ -74,7 +76,7 @@ internal sealed class GanOptions
     /// </summary>
     public void AddRecipe(Command c)
     {
-        foreach (var o in new Option[] { CriticSlope, TransposedConvolution.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd,
+        foreach (var o in new Option[] { CriticSlope, TransposedConvolution.Option, Upsampling.Option, OutputMargin, InitGain, CriticInitGain, BalancedInit, InterpolatingInit, SkipInitGain, MinibatchStd,
                      Batch, LrD, LrG, MappingFactor, Beta1, Beta2, Epsilon, GpWeight, Clip, CriticSteps, LossPerBatch, LossScalers.Option, Batches.Option, AverageDecay, LrDecay, FractionPenalty })
             c.Options.Add(o);
     }
@@ -101,6 +103,7 @@ internal sealed class GanOptions
         BalancedInit = Value(p, BalancedInit, GanDefaults.BalancedInit),
         InterpolatingInit = Value(p, InterpolatingInit, GanDefaults.InterpolatingInit),
         SkipInitGain = Value(p, SkipInitGain, GanDefaults.SkipInitGain),
+        Upsampling = Value(p, Upsampling, GanDefaults.Upsampling),
         MinibatchStdGroup = Value(p, MinibatchStd, GanDefaults.MinibatchStdGroup),
     }.Validate();
 

@@ -218,6 +218,26 @@ public sealed class GanCommandTests : IDisposable
     }
 
     [Fact]
+    public void TrainWithResizeUpsamplingSavesItAndGenerateRebuildsTheModel()
+    {
+        var run = P("runs", "resize");
+        var (code, _, err) = Run(["train", "--out", run, "--iterations", "2", "--upsampling", "resize", .. TinyTraining]);
+        Assert.True(code == 0, err);
+        using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))))
+            Assert.Equal("resize", config.RootElement.GetProperty("gan").GetProperty("upsampling").GetString());
+        string output;
+        (code, output, err) = Run("generate", Path.Combine(run, "latest.safetensors"), "--count", "2", "--out", P("resize-gen"));
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(P("resize-gen", "raw", "sample_0001.npy")), output);
+        (code, _, err) = Run(["train", "--out", P("runs", "resize-bad"), "--iterations", "1", "--upsampling", "resize", "--init-interpolating", .. TinyTraining]);
+        Assert.Equal(1, code);
+        Assert.Contains("--upsampling resize", err);
+        (code, _, err) = Run(["train", "--out", P("runs", "resize-bad2"), "--iterations", "1", "--upsampling", "bilinear", .. TinyTraining]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("bilinear", err);
+    }
+
+    [Fact]
     public void TrainKeepsAnAverageDecaysTheRatesAndGenerateChoosesTheWeights()
     {
         var run = P("runs", "averaged");

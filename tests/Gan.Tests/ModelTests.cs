@@ -50,6 +50,9 @@ public class ModelTests
         Assert.True(plain < 0.02, $"gain 1: {plain}");
         Assert.True(gain > 0.3, $"gain 2: {gain}");
         Assert.True(balanced > 0.1 && balanced < 3, $"balanced: {balanced}");
+        // The balance counts a resize-convolution's 27 Cin taps per output voxel.
+        double balancedResize = LatentDependence(config with { BalancedInit = true, Upsampling = GeneratorUpsampling.Resize });
+        Assert.True(balancedResize > 0.1 && balancedResize < 3, $"balanced resize: {balancedResize}");
     }
 
     [Fact]
@@ -117,6 +120,82 @@ public class ModelTests
         }
         Assert.Equal(config.GeneratorBlocks, skips);
         Assert.Throws<ArgumentException>(() => (config with { SkipInitGain = -1 }).Validate());
+    }
+
+    /// <summary>Block b's main path (blocks.{b}.main), found through the module tree.</summary>
+    private static VoxelGan.Layers.Layer MainPath(Generator g, int b)
+    {
+        var blocks = g.Children.Single(c => c.Name == "blocks").Module;
+        var block = blocks.Children.Single(c => c.Name == b.ToString(System.Globalization.CultureInfo.InvariantCulture)).Module;
+        return (VoxelGan.Layers.Layer)block.Children.Single(c => c.Name == "main").Module;
+    }
+
+    /// <summary>
+    /// Largest difference between the mean of the interior voxels of each parity class (x, y, z mod 2) of a block's output
+    /// when its input is one constant per channel: a period-2 pattern that the layer writes at fixed positions.
+    /// </summary>
+    private static double ParityPattern(Generator g, int b, int channels)
+    {
+        using var scope = TensorScope.Begin();
+        using var noGrad = VoxelGan.Autograd.GradMode.NoGrad();
+        var values = Enumerable.Range(0, channels).SelectMany(c => Enumerable.Repeat((float)(0.3 + 0.1 * c), 8 << (3 * b))).ToArray();
+        int n = 2 << b;
+        var y = MainPath(g, b).Forward(new VoxelGan.Autograd.Var(Tensor.FromArray(values, new Shape(1, channels, n, n, n), D))).Data;
+        int m = y.Shape[2];
+        var v = y.ToDoubleArray();
+        var sums = new double[8];
+        var counts = new int[8];
+        for (int c = 0; c < y.Shape[1]; c++)
+            for (int z = 2; z < m - 2; z++)
+                for (int yy = 2; yy < m - 2; yy++)
+                    for (int x = 2; x < m - 2; x++)
+                    {
+                        int phase = (z % 2) * 4 + (yy % 2) * 2 + x % 2;
+                        sums[phase] += v[((c * m + z) * m + yy) * m + x];
+                        counts[phase]++;
+                    }
+        var means = sums.Zip(counts, (s, k) => s / k).ToArray();
+        return means.Max() - means.Min();
+    }
+
+    [Fact]
+    public void ResizeUpsamplingKeepsTheParameterCountAndWritesNoParityPattern()
+    {
+        var config = new GanConfig { Size = 16, Ngf = 2, Ndf = 2 };
+        using var transposed = new Generator(config, new RandomGenerator(8), D);
+        using var resize = new Generator(config with { Upsampling = GeneratorUpsampling.Resize }, new RandomGenerator(8), D);
+        // The same parameter count; the doubling layers sit behind the parameter-free upsampling.
+        Assert.Equal(transposed.ParameterCount, resize.ParameterCount);
+        var names = resize.NamedParameters().Select(p => p.Name).ToArray();
+        Assert.Contains("blocks.0.main.1.weight", names);
+        Assert.Contains("output.1.weight", names);
+        Assert.Contains("blocks.0.skip.0.weight", names); // the authors' skips either way
+        // A constant input comes out of a stride-2 transposed convolution with a period-2 pattern (each output phase sums
+        // other taps); the resize-convolution's interior is the same at every phase.
+        int channels = transposed.Filters[1];
+        double strided = ParityPattern(transposed, 1, channels), resized = ParityPattern(resize, 1, channels);
+        Assert.True(strided > 1e-3, $"transposed convolution: parity pattern {strided}");
+        Assert.True(resized < 1e-5, $"resize-convolution: parity pattern {resized}");
+
+        using var scope = TensorScope.Begin();
+        var z = new VoxelGan.Autograd.Var(Ops.Normal(new Shape(2, config.LatentDim), new RandomGenerator(3), device: D));
+        Assert.Equal(new Shape(2, 1, 16, 16, 16), resize.Forward(z).Shape);
+        Assert.Equal(new Shape(2, 1, 16, 16, 16), resize.Forward(z, VoxelGan.Layers.Precision.Mixed).Shape);
+    }
+
+    [Fact]
+    public void ResizeUpsamplingRefusesTheInterpolatingStartAndIsSavedWithTheRun()
+    {
+        var config = new GanConfig { Size = 16, Ngf = 2, Ndf = 2, Upsampling = GeneratorUpsampling.Resize };
+        var error = Assert.Throws<ArgumentException>(() => (config with { InterpolatingInit = true }).Validate());
+        Assert.Contains("--init-interpolating", error.Message);
+        Assert.Contains("--upsampling resize", error.Message);
+        var run = new RunConfig(config, new TrainOptions(), new DataSpec("spheres"), new VoxelGan.Gan.Data.Standardization(0.2, 0.4, -0.5, 2));
+        Assert.Equal(GeneratorUpsampling.Resize, RunConfig.FromJson(run.ToJson(), "now").Gan.Upsampling);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(run.ToJson())!;
+        Assert.Equal("resize", json["gan"]!["upsampling"]!.GetValue<string>());
+        json["gan"]!.AsObject().Remove("upsampling");
+        Assert.Equal(GeneratorUpsampling.TransposedConvolution, RunConfig.FromJson(json.ToJsonString(), "old").Gan.Upsampling);
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public static class DemoReport
             .AppendLine($"- Model: the paper's architecture at {gan.Size}^3 with nGf {gan.Ngf}, nDf {gan.Ndf} (critic slope {gan.CriticSlope}), orthogonal initialization with gain {gan.InitGain} " +
                         "(the authors' 1 lets the latent's signal fade to about 0.002 of the data's variation at the output, and every short run then collapses to one volume)" +
                         (gan.InterpolatingInit ? ", the stride-2 transposed convolutions started as channel mix plus trilinear interpolation (the plain draw prints a period-2 checkerboard on every volume)" : "") +
+                        (gan.Upsampling == GeneratorUpsampling.Resize ? ", resize-convolutions (nearest upsampling + stride-1 convolution) where the paper has stride-2 transposed convolutions (whose output phases print a pattern of period 8 at fixed positions)" : "") +
                         (gan.MinibatchStdGroup > 0 ? $", a minibatch standard-deviation channel over groups of {gan.MinibatchStdGroup} before the critic's head (so the critic sees how much the volumes' phase fractions vary)" : "") +
                         "; docs/RECIPE.md has the search.")
             .AppendLine($"- Training: {train.Iterations} iterations, batch {train.BatchSize}, lr_D {train.LearningRateCritic}, lr_G {train.LearningRateGenerator}, mapping factor {train.MappingLearningRateFactor}, GP lambda {train.GradientPenaltyWeight}, " +

@@ -12,6 +12,20 @@ public enum CriticTopology
     Constant,
 }
 
+/// <summary>How the generator's residual blocks and output layer double the grid.</summary>
+public enum GeneratorUpsampling
+{
+    /// <summary>A kernel-3, stride-2 transposed convolution (the paper's and the authors').</summary>
+    TransposedConvolution,
+
+    /// <summary>
+    /// Nearest-neighbour upsampling by 2, then a kernel-3 convolution at stride 1 ('same' padding): Odena et al.'s
+    /// resize-convolution (Distill 2016). Its output cannot depend on a voxel's position modulo 2, as a strided transposed
+    /// kernel's does (each output phase uses its own taps).
+    /// </summary>
+    Resize,
+}
+
 /// <summary>
 /// The architecture of DESIGN.md section 3: edge <see cref="Size"/> (a power of two, 8 or more),
 /// generator filters S = <see cref="Ngf"/> in the last block, critic filters S = <see cref="Ndf"/> in the first.
@@ -98,6 +112,14 @@ public sealed record GanConfig
     public double SkipInitGain { get; init; } = 1;
 
     /// <summary>
+    /// How the generator doubles the grid in its blocks and output layer (<see cref="GeneratorUpsampling"/>; the paper's
+    /// transposed convolution by default). Resize gives each upsampling layer the same parameter count as the transposed
+    /// convolution it replaces and 8 times its multiply-adds; the kernel-1 skip paths stay the authors' either way. Runs
+    /// written before this option existed used transposed convolutions (the default when the key is missing).
+    /// </summary>
+    public GeneratorUpsampling Upsampling { get; init; } = GeneratorUpsampling.TransposedConvolution;
+
+    /// <summary>
     /// Group size of a minibatch standard-deviation channel before the critic's head (<see cref="MinibatchStd"/>; 0: none,
     /// the paper's). The batch size must be a multiple of it.
     /// </summary>
@@ -125,6 +147,8 @@ public sealed record GanConfig
         if (!(SkipInitGain is >= 0 and <= 10)) throw new ArgumentException($"--init-skip-gain must lie in [0, 10], got {SkipInitGain}");
         if (CriticInitGain is { } critic && !(critic is > 0 and <= 10)) throw new ArgumentException($"--critic-init-gain must lie in (0, 10], got {critic}");
         if (!(CriticSlope >= 0 && CriticSlope < 1)) throw new ArgumentException($"--critic-slope must lie in [0, 1), got {CriticSlope}");
+        if (InterpolatingInit && Upsampling == GeneratorUpsampling.Resize)
+            throw new ArgumentException("--init-interpolating shapes the stride-2 transposed convolutions, which --upsampling resize replaces (a resize-convolution has no parity pattern to start without); use one or the other");
         if (MinibatchStdGroup < 0) throw new ArgumentException($"--minibatch-std must be a group size (0: none), got {MinibatchStdGroup}");
         return this;
     }

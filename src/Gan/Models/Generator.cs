@@ -11,9 +11,11 @@ namespace VoxelGan.Gan.Models;
 /// Dense to 8 F0 + LeakyReLU, reshaped to w [B, F0, 2, 2, 2] -> nb residual blocks
 /// x &lt;- LeakyReLU(ConvT3d_k3,s2(x)) + LeakyReLU(ConvT3d_k1,s2^(b+1)(w)) -> ConvT3d_k3,s2 to one channel
 /// -> lambda_min + (tanh + 1) / 2 (lambda_max - lambda_min) (widened by <see cref="GanConfig.OutputMargin"/>). Filters F = [S 2^nb, ..., 2S, S]. The 'same'
-/// transposed convolutions follow <see cref="GanConfig.TransposedConvolution"/> (TensorFlow's by default).
+/// transposed convolutions follow <see cref="GanConfig.TransposedConvolution"/> (TensorFlow's by default). With
+/// <see cref="GanConfig.Upsampling"/> = Resize every ConvT3d_k3,s2 is Upsample(2) followed by Conv3d_k3,s1.
 /// Parameter names: <c>mapping.{2i}.weight</c>, <c>input.0.weight</c>, <c>blocks.{b}.main.0.weight</c>,
-/// <c>blocks.{b}.skip.0.weight</c>, <c>output.0.weight</c> (and biases).
+/// <c>blocks.{b}.skip.0.weight</c>, <c>output.0.weight</c> (and biases); under Resize <c>blocks.{b}.main.1.weight</c> and
+/// <c>output.1.weight</c> (index 0 is the parameter-free upsampling).
 /// </summary>
 public sealed class Generator : Module
 {
@@ -38,27 +40,33 @@ public sealed class Generator : Module
         for (int b = 0; b < nb; b++)
         {
             var block = blocks.Add(new ModuleList());
-            var main = block.Add("main", new Sequential(ConvTranspose3d.Same(filters[b], filters[b + 1], 3, 2, rng, device: device, convention: config.TransposedConvolution), new LeakyRelu(config.GeneratorSlope)));
+            var main = block.Add("main", new Sequential([.. Doubling(filters[b], filters[b + 1]), new LeakyRelu(config.GeneratorSlope)]));
             var skip = block.Add("skip", new Sequential(ConvTranspose3d.Same(filters[0], filters[b + 1], 1, 2 << b, rng, device: device, convention: config.TransposedConvolution), new LeakyRelu(config.GeneratorSlope)));
             _blocks.Add((main, skip));
         }
-        var output = ConvTranspose3d.Same(config.Ngf, 1, 3, 2, rng, device: device, convention: config.TransposedConvolution);
-        _output = AddModule("output", new Sequential(output, new ScaledTanh(config.OutputRange.Min, config.OutputRange.Max)));
+        _output = AddModule("output", new Sequential([.. Doubling(config.Ngf, 1), new ScaledTanh(config.OutputRange.Min, config.OutputRange.Max)]));
         Filters = filters;
         if (config.SkipInitGain != 1)
             foreach (var (_, skip) in _blocks) Initializers.Rescale(skip.Layers.OfType<ConvTranspose3d>().Single().Weight.Data, config.SkipInitGain);
+        var doublings = _blocks.Select(b => b.Main).Append(_output).Select(s => s.Layers.First(l => l is ConvTranspose3d or Conv3d)).ToArray();
+        // Validate() refuses the interpolating start under Resize, so every doubling here is a transposed convolution.
         if (config.InterpolatingInit)
-            foreach (var layer in _blocks.Select(b => b.Main.Layers.OfType<ConvTranspose3d>().Single()).Append(output))
+            foreach (var layer in doublings.Cast<ConvTranspose3d>())
                 Interpolating(layer);
         if (config.BalancedInit)
         {
             double leaky = Math.Sqrt(2 / (1 + config.GeneratorSlope * config.GeneratorSlope));
             foreach (var dense in mapping.OfType<Dense>().Append(_input.Layers.OfType<Dense>().Single()))
                 Balance(dense.Weight, dense.Weight.Shape[1], dense.Weight.Shape[1], dense.Weight.Shape[0], leaky);
-            foreach (var layer in _blocks.SelectMany(b => new[] { b.Main, b.Skip }).Select(s => s.Layers.OfType<ConvTranspose3d>().Single()))
+            foreach (var layer in doublings.SkipLast(1).Concat(_blocks.Select(b => b.Skip.Layers.OfType<ConvTranspose3d>().Single())))
                 Balance(layer, leaky);
-            Balance(output, 1);
+            Balance(doublings[^1], 1);
         }
+
+        // The layers that double the grid from cin to cout channels, per config.Upsampling.
+        Layer[] Doubling(int cin, int cout) => config.Upsampling == GeneratorUpsampling.Resize
+            ? [new Upsample3d(2), new Conv3d(cin, cout, 3, rng, device: device)]
+            : [ConvTranspose3d.Same(cin, cout, 3, 2, rng, device: device, convention: config.TransposedConvolution)];
     }
 
     /// <summary>
@@ -69,12 +77,30 @@ public sealed class Generator : Module
     private static void Balance(Var weight, double terms, int rows, int cols, double activationGain) =>
         Initializers.Rescale(weight.Data, activationGain / Math.Sqrt(terms / Math.Max(rows, cols)));
 
-    /// <summary>A transposed convolution W [Cin, Cout, K, K, K] at stride s: Cin max(1, (K/s)^3) terms reach an output voxel on average (at a lattice point for K = 1).</summary>
-    private static void Balance(ConvTranspose3d layer, double activationGain)
+    /// <summary>
+    /// A transposed convolution W [Cin, Cout, K, K, K] at stride s: Cin max(1, (K/s)^3) terms reach an output voxel on average
+    /// (at a lattice point for K = 1); a convolution W [Cout, Cin, K, K, K] at stride 1: Cin K^3.
+    /// </summary>
+    private static void Balance(Layer layer, double activationGain)
     {
-        int cin = layer.Weight.Shape[0], cout = layer.Weight.Shape[1], k = layer.Kernel;
-        double taps = Math.Max(1, Math.Pow((double)k / layer.Stride, 3));
-        Balance(layer.Weight, cin * taps, cin, cout * k * k * k, activationGain);
+        switch (layer)
+        {
+            case ConvTranspose3d t:
+            {
+                int cin = t.Weight.Shape[0], cout = t.Weight.Shape[1], k = t.Kernel;
+                double taps = Math.Max(1, Math.Pow((double)k / t.Stride, 3));
+                Balance(t.Weight, cin * taps, cin, cout * k * k * k, activationGain);
+                break;
+            }
+            case Conv3d c:
+            {
+                int cout = c.Weight.Shape[0], fanIn = c.Weight.Shape[1] * c.Kernel * c.Kernel * c.Kernel;
+                Balance(c.Weight, fanIn, cout, fanIn, activationGain);
+                break;
+            }
+            default:
+                throw new InvalidOperationException($"no variance balance for {layer.GetType().Name}");
+        }
     }
 
     /// <summary>

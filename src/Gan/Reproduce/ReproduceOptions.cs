@@ -76,6 +76,7 @@ public sealed record ReproduceOptions(string Folder, long Iterations = 100_000, 
         Check("--init-balanced", gan.BalancedInit, model.BalancedInit);
         Check("--init-interpolating", gan.InterpolatingInit, model.InterpolatingInit);
         Check("--init-skip-gain", gan.SkipInitGain, model.SkipInitGain);
+        Check("--upsampling", gan.Upsampling, model.Upsampling);
         Check("--minibatch-std", gan.MinibatchStdGroup, model.MinibatchStdGroup);
         Check("--precision", train.Precision, training.Precision);
         Check("--seed", train.Seed, training.Seed);

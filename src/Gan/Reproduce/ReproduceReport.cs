@@ -45,6 +45,7 @@ public static class ReproduceReport
         Add(gan.InterpolatingInit, "interpolating start");
         Add(gan.BalancedInit, "balanced init");
         Add(gan.SkipInitGain != paper.SkipInitGain, FormattableString.Invariant($"skip init gain {gan.SkipInitGain}"));
+        Add(gan.Upsampling != paper.Upsampling, "resize-convolution upsampling");
         Add(gan.MinibatchStdGroup != paper.MinibatchStdGroup, $"minibatch std over groups of {gan.MinibatchStdGroup}");
         Add(gan.OutputMargin != paper.OutputMargin, FormattableString.Invariant($"output margin {gan.OutputMargin}"));
         Add(train.AverageDecay != paperTrain.AverageDecay, FormattableString.Invariant($"generator average decay {train.AverageDecay}"));

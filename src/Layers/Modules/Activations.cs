@@ -12,6 +12,16 @@ public sealed class AvgPool3d(int kernel) : Layer
     public override Var Forward(Var x) => Functional.AvgPool3d(x, Kernel);
 }
 
+/// <summary>Nearest-neighbour upsampling by k: every voxel copied over a k^3 block (the adjoint of <see cref="AvgPool3d"/> up to 1/k^3).</summary>
+public sealed class Upsample3d(int factor) : Layer
+{
+    /// <summary>The upsampling factor k.</summary>
+    public int Factor { get; } = factor;
+
+    /// <inheritdoc />
+    public override Var Forward(Var x) => Functional.Upsample3d(x, Factor, 1.0);
+}
+
 /// <summary>x for x &gt; 0, slope x otherwise.</summary>
 public sealed class LeakyRelu(double slope) : Layer
 {
