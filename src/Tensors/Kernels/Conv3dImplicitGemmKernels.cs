@@ -12,7 +12,9 @@ namespace VoxelGan.Tensors.Kernels;
 /// BM = 4 TM rows by BN = 4 TN columns of C, each thread a 4 x 4 block held in registers: for each run of
 /// <see cref="Depth"/> inner indices the group stages A[BM rows, run] and B[run, BN columns] in shared memory once, and
 /// every thread then reads 4 + 4 values per index for 16 multiply-adds (one output per thread read 2 values per
-/// multiply-add, which bounded it by shared-memory bandwidth). The input is read Cy / BN times in all, not Cy times as
+/// multiply-add, which bounded it by shared-memory bandwidth). The indices of a step are decoded once per group into
+/// small shared tables (the inner indices' tap offsets for the convolutions, the voxels' positions for the weight
+/// gradient), not by every thread for every element it stages. The input is read Cy / BN times in all, not Cy times as
 /// by the gathers of <see cref="Conv3dKernels"/>, which stay beside these as their references.
 /// </summary>
 public static class Conv3dImplicitGemmKernels
@@ -55,13 +57,19 @@ public static class Conv3dImplicitGemmKernels
         int stageRow = lane % bm, stageColumn = lane % bn, m = firstRow + stageRow, co = firstColumn + stageColumn;
         bool row = m < rows, column = co < columns;
         var voxel = row ? conv.Row(m) : default;
+        int voxelBase = row ? conv.VoxelBase(voxel) : 0;
+        // The current step's inner indices decoded once per group: their input offsets and packed shifts (-1: past the run).
+        var tapOffsets = SharedMemory.Allocate<int>(Depth);
+        var tapShifts = SharedMemory.Allocate<int>(Depth);
+        DecodeTaps(conv, tapOffsets, tapShifts, begin, inner, lane, threads);
+        Group.Barrier();
         var acc = default(RegisterBlock<T>);
         for (int k0 = begin; k0 < inner; k0 += Depth)
         {
             for (int k = lane / bm; k < Depth; k += threads / bm)
             {
-                int kk = k0 + k;
-                a[k * bm + stageRow] = row && kk < inner ? conv.A(input, voxel, kk) : T.Zero;
+                int shift = tapShifts[k];
+                a[k * bm + stageRow] = row && shift >= 0 && conv.Inside(voxel, shift) ? input[voxelBase + tapOffsets[k]] : T.Zero;
             }
             for (int k = lane / bn; k < Depth; k += threads / bn)
             {
@@ -69,6 +77,8 @@ public static class Conv3dImplicitGemmKernels
                 b[k * bn + stageColumn] = column && kk < inner ? conv.B(w, kk, co) : T.Zero;
             }
             Group.Barrier();
+            // The tables were read before the barrier, so the next step's may be written while the tiles are multiplied.
+            DecodeTaps(conv, tapOffsets, tapShifts, k0 + Depth, inner, lane, threads);
             for (int k = 0; k < Depth; k++) acc = acc.AddOuterProduct(a, k * bm + tx, tm, b, k * bn + ty, tn);
             Group.Barrier();
         }
@@ -78,6 +88,46 @@ public static class Conv3dImplicitGemmKernels
             int mi = firstRow + tx + i * tm;
             if (mi >= rows) break;
             acc.Row(i).Store(target, conv.Output(conv.Row(mi)), stride, firstColumn + ty, tn, columns);
+        }
+    }
+
+    /// <summary>Lanes below <see cref="Depth"/> decode the inner indices k0 .. k0 + Depth - 1 (shift -1 from <paramref name="inner"/> on).</summary>
+    private static void DecodeTaps<TConv>(TConv conv, ArrayView<int> offsets, ArrayView<int> shifts, int k0, int inner, int lane, int threads)
+        where TConv : struct, IImplicitConvolution
+    {
+        for (int k = lane; k < Depth; k += threads)
+        {
+            int kk = k0 + k;
+            offsets[k] = kk < inner ? conv.TapOffset(kk) : 0;
+            shifts[k] = kk < inner ? conv.TapShift(kk) : -1;
+        }
+    }
+
+    /// <summary>
+    /// Lanes below <see cref="Depth"/> decode the output voxels m0 .. m0 + Depth - 1 = (n, od, oh, ow) for
+    /// <see cref="WeightGradient{T}"/>: yBase = index of y[n, 0, od, oh, ow] (-1 from <paramref name="end"/> on), xBase =
+    /// index of x[n, 0, od S - P, oh S - P, ow S - P] and that corner's coordinates.
+    /// </summary>
+    private static void DecodeVoxels(ConvGeometry g, ArrayView<int> yBase, ArrayView<int> xBase, ArrayView<int> cornerD, ArrayView<int> cornerH, ArrayView<int> cornerW,
+        int m0, int end, int lane, int threads)
+    {
+        int plane = g.YH * g.YW, spatial = g.YD * plane;
+        for (int v = lane; v < Depth; v += threads)
+        {
+            int m = m0 + v;
+            if (m >= end)
+            {
+                yBase[v] = -1;
+                continue;
+            }
+            int n = m / spatial, s = m - n * spatial;
+            int od = s / plane, r = s - od * plane, oh = r / g.YW, ow = r - oh * g.YW;
+            int d = od * g.S - g.P, h = oh * g.S - g.P, w = ow * g.S - g.P;
+            yBase[v] = n * g.Cy * spatial + s;
+            xBase[v] = ((n * g.Cx * g.XD + d) * g.XH + h) * g.XW + w;
+            cornerD[v] = d;
+            cornerH[v] = h;
+            cornerW[v] = w;
         }
     }
 
@@ -108,35 +158,31 @@ public static class Conv3dImplicitGemmKernels
         int stageTap = lane % bm, stageColumn = lane % bn, kk = firstTap + stageTap, co = firstColumn + stageColumn;
         int kw = kk % g.K, t0 = kk / g.K, kh = t0 % g.K; t0 /= g.K;
         int kd = t0 % g.K, ci = t0 / g.K;
+        int tapOffset = ((ci * g.XD + kd) * g.XH + kh) * g.XW + kw;
+        bool inTaps = kk < inner, column = co < g.Cy;
+        // The current step's voxels decoded once per group: the index of y[n, 0, od, oh, ow] (-1 past the slice) and of
+        // x[n, 0, od*S-P, oh*S-P, ow*S-P] with those three corner coordinates.
+        var yBase = SharedMemory.Allocate<int>(Depth);
+        var xBase = SharedMemory.Allocate<int>(Depth);
+        var cornerD = SharedMemory.Allocate<int>(Depth);
+        var cornerH = SharedMemory.Allocate<int>(Depth);
+        var cornerW = SharedMemory.Allocate<int>(Depth);
+        DecodeVoxels(g, yBase, xBase, cornerD, cornerH, cornerW, first, end, lane, threads);
+        Group.Barrier();
         var acc = default(RegisterBlock<T>);
         for (int m0 = first; m0 < end; m0 += Depth)
         {
             for (int v = lane / bm; v < Depth; v += threads / bm)
             {
-                int m = m0 + v;
-                T xv = T.Zero;
-                if (m < end && kk < inner)
-                {
-                    int n = m / spatial, s = m - n * spatial;
-                    int od = s / plane, r = s - od * plane, oh = r / g.YW, ow = r - oh * g.YW;
-                    int id = od * g.S - g.P + kd, ih = oh * g.S - g.P + kh, iw = ow * g.S - g.P + kw;
-                    if (id >= 0 && id < g.XD && ih >= 0 && ih < g.XH && iw >= 0 && iw < g.XW)
-                        xv = x[(((n * g.Cx + ci) * g.XD + id) * g.XH + ih) * g.XW + iw];
-                }
-                xs[v * bm + stageTap] = xv;
+                int id = cornerD[v] + kd, ih = cornerH[v] + kh, iw = cornerW[v] + kw;
+                xs[v * bm + stageTap] = inTaps && yBase[v] >= 0 && id >= 0 && id < g.XD && ih >= 0 && ih < g.XH && iw >= 0 && iw < g.XW
+                    ? x[xBase[v] + tapOffset] : T.Zero;
             }
             for (int v = lane / bn; v < Depth; v += threads / bn)
-            {
-                int m = m0 + v;
-                T yv = T.Zero;
-                if (m < end && co < g.Cy)
-                {
-                    int n = m / spatial, s = m - n * spatial;
-                    yv = y[(n * g.Cy + co) * spatial + s];
-                }
-                ys[v * bn + stageColumn] = yv;
-            }
+                ys[v * bn + stageColumn] = column && yBase[v] >= 0 ? y[yBase[v] + co * spatial] : T.Zero;
             Group.Barrier();
+            // The tables were read before the barrier, so the next step's may be written while the tiles are multiplied.
+            DecodeVoxels(g, yBase, xBase, cornerD, cornerH, cornerW, m0 + Depth, end, lane, threads);
             for (int v = 0; v < Depth; v++) acc = acc.AddOuterProduct(xs, v * bm + tx, tm, ys, v * bn + ty, tn);
             Group.Barrier();
         }

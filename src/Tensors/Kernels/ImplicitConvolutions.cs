@@ -23,6 +23,9 @@ public struct InnerSplit
 /// A convolution seen as the product C = A B that <see cref="Conv3dImplicitGemmKernels.Convolve{T, TConv}"/> computes
 /// without forming A: rows are output voxels, columns output channels, the inner dimension the (input channel, tap)
 /// pairs that reach a voxel. A launch may cover several such products on grid z (<see cref="Select"/>).
+/// A[m, kk] = input[VoxelBase(row m) + TapOffset(kk)] where <see cref="Inside"/>(row m, TapShift(kk)), else 0: the
+/// index splits into a part of the row and a part of the inner index, so a group decodes each inner index once per
+/// step (integer division by a run-time extent costs tens of instructions on a GPU) instead of once per thread.
 /// </summary>
 public interface IImplicitConvolution
 {
@@ -41,8 +44,17 @@ public interface IImplicitConvolution
     /// <summary>The output voxel of row <paramref name="m"/>.</summary>
     Voxel Row(int m);
 
-    /// <summary>A[row at <paramref name="v"/>, <paramref name="kk"/>], gathered from the input (0 outside it).</summary>
-    T A<T>(ArrayView<T> input, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T>;
+    /// <summary>The input index of row <paramref name="v"/>'s gathers before the tap's part (may lie outside the input).</summary>
+    int VoxelBase(Voxel v);
+
+    /// <summary>The tap's part of the input index of A[., <paramref name="kk"/>].</summary>
+    int TapOffset(int kk);
+
+    /// <summary>The tap's shift on each axis of inner index <paramref name="kk"/>, packed as d | h &lt;&lt; 10 | w &lt;&lt; 20 (each below 1024).</summary>
+    int TapShift(int kk);
+
+    /// <summary>Whether the tap of packed shift <paramref name="shift"/> reaches inside the input from row <paramref name="v"/>.</summary>
+    bool Inside(Voxel v, int shift);
 
     /// <summary>B[<paramref name="kk"/>, <paramref name="column"/>] from the weight tensor.</summary>
     T B<T>(ArrayView<T> w, int kk, int column) where T : unmanaged, IFloatingPointIeee754<T>;
@@ -52,6 +64,25 @@ public interface IImplicitConvolution
 
     /// <summary>Elements between consecutive channels of the output.</summary>
     int ChannelStride { get; }
+}
+
+/// <summary>Packing of a tap's per-axis shifts into one int (<see cref="IImplicitConvolution.TapShift"/>).</summary>
+public static class TapShifts
+{
+    /// <summary>Largest shift on one axis plus one.</summary>
+    public const int Limit = 1024;
+
+    /// <summary>d | h &lt;&lt; 10 | w &lt;&lt; 20.</summary>
+    public static int Pack(int d, int h, int w) => d | (h << 10) | (w << 20);
+
+    /// <summary>The shift on axis d.</summary>
+    public static int D(int shift) => shift & (Limit - 1);
+
+    /// <summary>The shift on axis h.</summary>
+    public static int H(int shift) => (shift >> 10) & (Limit - 1);
+
+    /// <summary>The shift on axis w.</summary>
+    public static int W(int shift) => shift >> 20;
 }
 
 /// <summary>
@@ -76,15 +107,29 @@ public struct DirectGather
         return new Voxel { N = n, D = d, H = h, W = w };
     }
 
-    /// <summary>A[m, kk].</summary>
-    public readonly T A<T>(ArrayView<T> x, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Index of x[n, 0, od*S-P, oh*S-P, ow*S-P] (a tap adds ((ci XD + kd) XH + kh) XW + kw).</summary>
+    public readonly int VoxelBase(Voxel v) => ((v.N * G.Cx * G.XD + v.D * G.S - G.P) * G.XH + v.H * G.S - G.P) * G.XW + v.W * G.S - G.P;
+
+    /// <summary>((ci XD + kd) XH + kh) XW + kw for kk = (ci, kd, kh, kw).</summary>
+    public readonly int TapOffset(int kk)
     {
         int kw = kk % G.K, t = kk / G.K, kh = t % G.K; t /= G.K;
         int kd = t % G.K, ci = t / G.K;
-        int id = v.D * G.S - G.P + kd, ih = v.H * G.S - G.P + kh, iw = v.W * G.S - G.P + kw;
-        return id >= 0 && id < G.XD && ih >= 0 && ih < G.XH && iw >= 0 && iw < G.XW
-            ? x[(((v.N * G.Cx + ci) * G.XD + id) * G.XH + ih) * G.XW + iw]
-            : T.Zero;
+        return ((ci * G.XD + kd) * G.XH + kh) * G.XW + kw;
+    }
+
+    /// <summary>(kd, kh, kw) packed.</summary>
+    public readonly int TapShift(int kk)
+    {
+        int kw = kk % G.K, t = kk / G.K, kh = t % G.K; t /= G.K;
+        return TapShifts.Pack(t % G.K, kh, kw);
+    }
+
+    /// <summary>Whether (od*S-P+kd, oh*S-P+kh, ow*S-P+kw) lies in x.</summary>
+    public readonly bool Inside(Voxel v, int shift)
+    {
+        int id = v.D * G.S - G.P + TapShifts.D(shift), ih = v.H * G.S - G.P + TapShifts.H(shift), iw = v.W * G.S - G.P + TapShifts.W(shift);
+        return id >= 0 && id < G.XD && ih >= 0 && ih < G.XH && iw >= 0 && iw < G.XW;
     }
 
     /// <summary>y[n, 0, od, oh, ow].</summary>
@@ -112,7 +157,10 @@ public struct DirectConvolution : IImplicitConvolution
     public readonly int Columns => Gather.G.Cy;
     public readonly int Inner => Gather.Inner;
     public readonly Voxel Row(int m) => Gather.Row(m);
-    public readonly T A<T>(ArrayView<T> input, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T> => Gather.A(input, v, kk);
+    public readonly int VoxelBase(Voxel v) => Gather.VoxelBase(v);
+    public readonly int TapOffset(int kk) => Gather.TapOffset(kk);
+    public readonly int TapShift(int kk) => Gather.TapShift(kk);
+    public readonly bool Inside(Voxel v, int shift) => Gather.Inside(v, shift);
 
     public readonly T B<T>(ArrayView<T> w, int kk, int column) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -173,14 +221,25 @@ public struct PhaseTransposedConvolution : IImplicitConvolution
         return new Voxel { N = n, D = d, H = h, W = w };
     }
 
-    public readonly T A<T>(ArrayView<T> y, Voxel v, int kk) where T : unmanaged, IFloatingPointIeee754<T>
+    public readonly int VoxelBase(Voxel v) => ((v.N * G.Cy * G.YD + v.D + _cd) * G.YH + v.H + _ch) * G.YW + v.W + _cw;
+
+    public readonly int TapOffset(int kk)
     {
         int jw = kk % _tw, t = kk / _tw, jh = t % _th; t /= _th;
         int jd = t % _td, co = t / _td;
-        int od = v.D + _cd - jd, oh = v.H + _ch - jh, ow = v.W + _cw - jw;
-        return od >= 0 && od < G.YD && oh >= 0 && oh < G.YH && ow >= 0 && ow < G.YW
-            ? y[(((v.N * G.Cy + co) * G.YD + od) * G.YH + oh) * G.YW + ow]
-            : T.Zero;
+        return ((co * G.YD - jd) * G.YH - jh) * G.YW - jw;
+    }
+
+    public readonly int TapShift(int kk)
+    {
+        int jw = kk % _tw, t = kk / _tw, jh = t % _th; t /= _th;
+        return TapShifts.Pack(t % _td, jh, jw);
+    }
+
+    public readonly bool Inside(Voxel v, int shift)
+    {
+        int od = v.D + _cd - TapShifts.D(shift), oh = v.H + _ch - TapShifts.H(shift), ow = v.W + _cw - TapShifts.W(shift);
+        return od >= 0 && od < G.YD && oh >= 0 && oh < G.YH && ow >= 0 && ow < G.YW;
     }
 
     public readonly T B<T>(ArrayView<T> w, int kk, int column) where T : unmanaged, IFloatingPointIeee754<T>

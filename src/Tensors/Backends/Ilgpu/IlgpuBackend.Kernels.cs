@@ -192,7 +192,7 @@ internal sealed partial class IlgpuBackend
 
     public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g)
     {
-        if (!Tiled(g.Cy))
+        if (!Tiled(g.Cy, g.K))
         {
             if (IsSingle(x)) Launch(Conv3dKernels.Forward, y.Numel, x.View<float>(), w.View<float>(), y.View<float>(), g);
             else Launch(Conv3dKernels.Forward, y.Numel, x.View<double>(), w.View<double>(), y.View<double>(), g);
@@ -204,9 +204,10 @@ internal sealed partial class IlgpuBackend
     /// <summary>
     /// Whether a convolution with <paramref name="columns"/> output channels runs as a register-tiled GEMM: where groups
     /// are large enough to tile, reference kernels are not asked for, and there are at least 4 channels (with fewer, a
-    /// block of C would be mostly padding columns, and the gather, one thread per output, wastes nothing).
+    /// block of C would be mostly padding columns, and the gather, one thread per output, wastes nothing), with a kernel
+    /// edge whose taps pack into <see cref="TapShifts"/>.
     /// </summary>
-    private bool Tiled(int columns) => _tile > 0 && !ReferenceKernels && columns >= 4;
+    private bool Tiled(int columns, int kernel) => _tile > 0 && !ReferenceKernels && columns >= 4 && kernel < TapShifts.Limit;
 
     /// <summary>
     /// <see cref="Conv3dImplicitGemmKernels.Convolve{T, TConv}"/> over <paramref name="products"/> products (phases) of at
@@ -266,7 +267,7 @@ internal sealed partial class IlgpuBackend
             else Launch(Conv3dKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
             return;
         }
-        if (g.S == 1 && Tiled(g.Cx))
+        if (g.S == 1 && Tiled(g.Cx, g.K))
         {
             // Stride 1: a convolution of y with the flipped kernel and padding K-1-P (the data gradient of the critic's convolutions).
             var flipped = new ConvGeometry
@@ -277,7 +278,7 @@ internal sealed partial class IlgpuBackend
             Convolve(y, w, x, new DirectConvolution { Gather = new DirectGather { G = flipped }, FlippedTransposed = 1 }, g.N * g.XD * g.XH * g.XW, g.Cx, g.Cy * g.K * g.K * g.K, 1);
             return;
         }
-        if (g.K >= g.S && Tiled(g.Cx))
+        if (g.K >= g.S && Tiled(g.Cx, g.K))
         {
             // Strided with a tap in every phase (the generator's kernel 3, stride 2): one GEMM per output phase, all in
             // one launch; phase 0 has the most voxels, ceil(X / S) per axis.
@@ -286,7 +287,7 @@ internal sealed partial class IlgpuBackend
             Convolve(y, w, x, new PhaseTransposedConvolution { G = g }, g.N * Most(g.XD) * Most(g.XH) * Most(g.XW), g.Cx, g.Cy * taps * taps * taps, g.S * g.S * g.S);
             return;
         }
-        if (Tiled(g.Cx))
+        if (Tiled(g.Cx, g.K))
         {
             // Kernel below the stride (the skip paths' kernel 1): a 1 x 1 GEMM over the coarse grid for every tap's
             // product (w read as [Cy, Cx K^3]), then each fine voxel picks its tap's product or 0.
@@ -320,7 +321,7 @@ internal sealed partial class IlgpuBackend
 
     private void WeightGradient(Tensor x, Tensor y, Tensor partial, ConvGeometry g)
     {
-        if (Tiled(g.Cy))
+        if (Tiled(g.Cy, g.K))
         {
             // Blocks of (taps x input channels) by output channels per split-K slice.
             int inner = g.Cx * g.K * g.K * g.K;
