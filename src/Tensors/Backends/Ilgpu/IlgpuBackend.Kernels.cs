@@ -166,6 +166,18 @@ internal sealed partial class IlgpuBackend
     {
         if (c.Numel == 0) return;
         if (layout.K == 0) { Fill(c, 0); return; }
+        // Fewer outputs than the device holds threads, over at least four terms per lane: a group of lanes per output
+        // (warps of 32 on a GPU), so the terms are summed side by side instead of by one thread each.
+        int group = _tile * _tile, lanes = Math.Min(32, group);
+        if (group > 0 && !ReferenceKernels && layout.K >= 4 * lanes && c.Numel < _maxThreads)
+        {
+            int outputs = group / lanes;
+            var config = new KernelConfig(new Index3D((c.Numel + outputs - 1) / outputs, 1, 1), new Index3D(lanes, outputs, 1),
+                IsSingle(a) ? SharedMemoryConfig.RequestDynamic<float>(group) : SharedMemoryConfig.RequestDynamic<double>(group));
+            if (IsSingle(a)) LaunchGrouped(MatMulKernels.SplitInner, config, a.View<float>(), b.View<float>(), c.View<float>(), layout);
+            else LaunchGrouped(MatMulKernels.SplitInner, config, a.View<double>(), b.View<double>(), c.View<double>(), layout);
+            return;
+        }
         if (IsSingle(a)) Launch(MatMulKernels.Naive, c.Numel, a.View<float>(), b.View<float>(), c.View<float>(), layout);
         else Launch(MatMulKernels.Naive, c.Numel, a.View<double>(), b.View<double>(), c.View<double>(), layout);
     }
