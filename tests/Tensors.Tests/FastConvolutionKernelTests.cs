@@ -64,7 +64,7 @@ public class FastConvolutionKernelTests
             var x = Random(xs, c.F64, c.Seed, d);
             var w = Random(ws, c.F64, c.Seed + 1, d);
             d.Counters.Reset();
-            var fast = Run(d, false, () => Ops.Conv3d(x, w, c.S, c.P));
+            var fast = RunTimed(d, () => Ops.Conv3d(x, w, c.S, c.P));
             Assert.Contains(d.Counters.LaunchesByKernel(), k => k.Kernel.StartsWith(Expected(c.Cy) + ".", StringComparison.Ordinal));
             bool split = SplitK(d);
             var reference = Run(d, true, () => Ops.Conv3d(x, w, c.S, c.P));
@@ -74,8 +74,26 @@ public class FastConvolutionKernelTests
         }
     });
 
-    /// <summary>Whether the last convolution on <paramref name="d"/> split its inner dimension (its slices are then added by a reduction, in another order than the reference's sum).</summary>
-    private static bool SplitK(Device d) => d.Counters.LaunchesByKernel().Any(k => k.Kernel.StartsWith("ReductionKernels.", StringComparison.Ordinal));
+    /// <summary>
+    /// Whether the convolutions since the counters' reset split their inner dimension (the slices are then added in
+    /// another order than the reference's sum): a tiled launch with more grid slices than products, one per phase of a
+    /// <paramref name="stride"/>-strided transposed convolution, else one. The launch shapes are kept only while the
+    /// counters time launches (<see cref="RunTimed"/>).
+    /// </summary>
+    private static bool SplitK(Device d, int stride = 1) => d.Counters.TimeByLaunch().Any(l =>
+        (l.Kernel.StartsWith("Conv3dImplicitGemmKernels.Convolve<DirectConvolution>", StringComparison.Ordinal) && GridZ(l.Shape) > 1)
+        || (l.Kernel.StartsWith("Conv3dImplicitGemmKernels.Convolve<PhaseTransposedConvolution>", StringComparison.Ordinal) && GridZ(l.Shape) > stride * stride * stride));
+
+    /// <summary>Grid z of a launch shape "grid XxYxZ of ...".</summary>
+    private static int GridZ(string shape) => int.Parse(shape.Split(' ')[1].Split('x')[2], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary><see cref="KernelChoice.Run"/> of the fast kernels with the launch shapes recorded.</summary>
+    private static double[] RunTimed(Device d, Func<Tensor> op)
+    {
+        d.Counters.Timing = true;
+        try { return Run(d, false, op); }
+        finally { d.Counters.Timing = false; }
+    }
 
     [Fact]
     public void SmallGridsSplitTheirInnerDimension()
@@ -93,18 +111,20 @@ public class FastConvolutionKernelTests
             try
             {
                 d.SplitKBelowGroups = 64;
-                foreach (var op in new Func<Tensor>[] { () => Ops.Conv3d(x, w, 1, 1), () => Ops.ConvTranspose3d(x, wt, 1, 1, 0), () => Ops.ConvTranspose3d(x, wt, 2, 1, 1) })
+                foreach (var (op, stride) in new (Func<Tensor>, int)[] { (() => Ops.Conv3d(x, w, 1, 1), 1), (() => Ops.ConvTranspose3d(x, wt, 1, 1, 0), 1), (() => Ops.ConvTranspose3d(x, wt, 2, 1, 1), 2) })
                 {
                     d.Counters.Reset();
-                    var fast = Run(d, false, op);
-                    Assert.True(SplitK(d), $"no split-K on {d.Kind.Name()}: {string.Join(", ", d.Counters.LaunchesByKernel().Select(k => k.Kernel))}");
+                    var fast = RunTimed(d, op);
+                    Assert.True(SplitK(d, stride), $"no split-K on {d.Kind.Name()}: {string.Join(", ", d.Counters.TimeByLaunch().Select(k => $"{k.Kernel} {k.Shape}"))}");
+                    // The slices are added by the kernel's last group, not by a separate reduction.
+                    Assert.DoesNotContain(d.Counters.LaunchesByKernel(), k => k.Kernel.StartsWith("ReductionKernels.", StringComparison.Ordinal));
                     Assert.Contains(d.Counters.LaunchesByKernel(), k => k.Kernel.StartsWith("Conv3dImplicitGemmKernels.Convolve", StringComparison.Ordinal));
                     Approx.Equal(Run(d, true, op), fast, 1e-4, 1e-4, $"split-K on {d.Kind.Name()}");
                 }
                 // Below the threshold nothing splits: the tiled result is the reference's, bit for bit.
                 d.SplitKBelowGroups = 0;
                 d.Counters.Reset();
-                var whole = Run(d, false, () => Ops.Conv3d(x, w, 1, 1));
+                var whole = RunTimed(d, () => Ops.Conv3d(x, w, 1, 1));
                 Assert.False(SplitK(d));
                 if (d.Kind != DeviceKind.Cuda) Assert.True(whole.SequenceEqual(Run(d, true, () => Ops.Conv3d(x, w, 1, 1))));
             }
@@ -153,10 +173,10 @@ public class FastConvolutionKernelTests
             Tensor Op() => Ops.ConvTranspose3d(y, w, c.S, c.P, op);
             double[] fast;
             d.Counters.Reset();
-            try { fast = Run(d, false, Op); }
+            try { fast = RunTimed(d, Op); }
             catch (ShapeException) { return; } // a cropped extent the convolution cannot have come from
             var launched = d.Counters.LaunchesByKernel().Select(k => k.Kernel).ToArray();
-            bool split = SplitK(d);
+            bool split = SplitK(d, c.S);
             var reference = Run(d, true, Op);
             bool tiles = !ReferenceEquals(d, Plain.Value) && c.Cx >= 4;
             string expected = tiles && c.S == 1 ? "Conv3dImplicitGemmKernels.Convolve<DirectConvolution>"

@@ -32,10 +32,11 @@ public static class Conv3dImplicitGemmKernels
     /// Dynamic shared memory: Depth (BM + BN) elements, the A tile [k][row], then the B tile [k][column]. Consecutive tx
     /// are consecutive output voxels, so the gathers and the stores are coalesced. Split-K: grid z is
     /// (product, slice) with <paramref name="split"/>.Slices slices per product; slice q sums its own run of whole
-    /// Depth steps of kk and stores into <c>y[q Stride ..]</c>, the caller adding the slices up (with one slice, the
-    /// whole sum into y).
+    /// Depth steps of kk and stores its partial C into <c>split.Partials[q Stride ..]</c>, and the last slice of a block
+    /// to finish adds the block's slices up in order into y (<see cref="InnerSplit{T}"/>; with one slice, the whole sum
+    /// straight into y).
     /// </summary>
-    public static void Convolve<T, TConv>(ArrayView<T> input, ArrayView<T> w, ArrayView<T> y, TConv conv, InnerSplit split)
+    public static void Convolve<T, TConv>(ArrayView<T> input, ArrayView<T> w, ArrayView<T> y, TConv conv, InnerSplit<T> split)
         where T : unmanaged, IFloatingPointIeee754<T> where TConv : struct, IImplicitConvolution
     {
         int slice = Grid.IdxZ % split.Slices;
@@ -49,7 +50,7 @@ public static class Conv3dImplicitGemmKernels
         // This slice's run of the inner dimension (whole steps of Depth), and where its partial C goes.
         int steps = (conv.Inner + Depth - 1) / Depth, perSlice = (steps + split.Slices - 1) / split.Slices;
         int begin = slice * perSlice * Depth, inner = Math.Min(conv.Inner, (slice + 1) * perSlice * Depth);
-        var target = y.SubView(slice * split.Stride, split.Stride);
+        var target = split.Slices == 1 ? y : split.Partials.SubView(slice * split.Stride, split.Stride);
         int firstRow = Grid.IdxX * bm, firstColumn = Grid.IdxY * bn;
         if (firstRow >= rows) return; // a phase with fewer voxels than the grid was sized for (the whole group leaves)
 
@@ -89,6 +90,48 @@ public static class Conv3dImplicitGemmKernels
             if (mi >= rows) break;
             acc.Row(i).Store(target, conv.Output(conv.Row(mi)), stride, firstColumn + ty, tn, columns);
         }
+        if (split.Slices == 1 || !LastSlice(split.Counters, (Grid.IdxZ / split.Slices * Grid.DimY + Grid.IdxY) * Grid.DimX + Grid.IdxX, split.Slices, lane)) return;
+        for (int i = 0; i < 4; i++)
+        {
+            int mi = firstRow + tx + i * tm;
+            if (mi >= rows) break;
+            int output = conv.Output(conv.Row(mi));
+            for (int j = 0; j < 4; j++)
+            {
+                int c = firstColumn + ty + j * tn;
+                if (c < columns) SumSlices(split, y, output + c * stride);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Split-K's end, after every thread of the group stored its part of its slice's block: true in the group that is the
+    /// last of the block's <paramref name="slices"/> slices to get here (an atomic count per block, which that group
+    /// resets to 0 for the next launch). The fences make every slice's stores visible before its count, and the counts
+    /// before the last group's loads (the pattern of CUDA's threadFenceReduction sample).
+    /// </summary>
+    private static bool LastSlice(ArrayView<int> counters, int block, int slices, int lane)
+    {
+        var last = SharedMemory.Allocate<int>(1);
+        MemoryFence.DeviceLevel();
+        Group.Barrier();
+        if (lane == 0)
+        {
+            int done = Atomic.Add(ref counters[block], 1) + 1;
+            last[0] = done == slices ? 1 : 0;
+            if (done == slices) counters[block] = 0;
+        }
+        Group.Barrier();
+        MemoryFence.DeviceLevel();
+        return last[0] == 1;
+    }
+
+    /// <summary><c>y[index] = 0 + partial_0[index] + partial_1[index] + ...</c> in slice order (the order of the separate reduction it replaces).</summary>
+    private static void SumSlices<T>(InnerSplit<T> split, ArrayView<T> y, int index) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        for (int q = 0; q < split.Slices; q++) sum += split.Partials[q * split.Stride + index];
+        y[index] = sum;
     }
 
     /// <summary>Lanes below <see cref="Depth"/> decode the inner indices k0 .. k0 + Depth - 1 (shift -1 from <paramref name="inner"/> on).</summary>
@@ -138,10 +181,11 @@ public static class Conv3dImplicitGemmKernels
     /// <see cref="Convolve{T, TConv}"/>. A group of TM x TN threads owns a block of 4 TM taps kk by 4 TN channels co,
     /// thread (tx, ty) the taps bx*4TM + tx + i*TM and channels by*4TN + ty + j*TN (i, j = 0..3) in registers; per run
     /// of <see cref="Depth"/> voxels the group stages y[run, co block] and A[run, kk block] in shared memory (Depth (4 TM
-    /// + 4 TN) elements; TM and TN multiples of 4). The voxels are summed in ascending order, as by the reference, so
-    /// the same bits.
+    /// + 4 TN) elements; TM and TN multiples of 4). The voxels are summed in ascending order, as by the reference, and
+    /// the last slice of a block to finish adds the block's slices in order into <c>dw[co, kk]</c> (<see cref="InnerSplit{T}"/>),
+    /// as the reference's separate reduction does, so the same bits.
     /// </summary>
-    public static void WeightGradient<T>(ArrayView<T> x, ArrayView<T> y, ArrayView<T> partial, ConvGeometry g)
+    public static void WeightGradient<T>(ArrayView<T> x, ArrayView<T> y, ArrayView<T> dw, ConvGeometry g, InnerSplit<T> split)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int tm = Group.DimX, tn = Group.DimY, tx = Group.IdxX, ty = Group.IdxY, q = Grid.IdxZ;
@@ -187,11 +231,23 @@ public static class Conv3dImplicitGemmKernels
             Group.Barrier();
         }
         // Row i of this thread's block is tap kk_i: partial[q, co, kk_i] at (q Cy + co) inner + kk_i.
+        var target = split.Slices == 1 ? dw : split.Partials.SubView(q * split.Stride, split.Stride);
         for (int i = 0; i < 4; i++)
         {
             int tap = firstTap + tx + i * tm;
             if (tap >= inner) break;
-            acc.Row(i).Store(partial, q * g.Cy * inner + tap, inner, firstColumn + ty, tn, g.Cy);
+            acc.Row(i).Store(target, tap, inner, firstColumn + ty, tn, g.Cy);
+        }
+        if (split.Slices == 1 || !LastSlice(split.Counters, Grid.IdxY * Grid.DimX + Grid.IdxX, split.Slices, lane)) return;
+        for (int i = 0; i < 4; i++)
+        {
+            int tap = firstTap + tx + i * tm;
+            if (tap >= inner) break;
+            for (int j = 0; j < 4; j++)
+            {
+                int c = firstColumn + ty + j * tn;
+                if (c < g.Cy) SumSlices(split, dw, c * inner + tap);
+            }
         }
     }
 }

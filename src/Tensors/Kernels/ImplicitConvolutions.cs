@@ -11,11 +11,18 @@ public struct Voxel
 #pragma warning restore CS1591
 }
 
-/// <summary>How a register-tiled convolution splits its inner dimension (split-K): slices per product, and the elements between slices' outputs.</summary>
-public struct InnerSplit
+/// <summary>
+/// How a register-tiled kernel splits its inner dimension (split-K): <see cref="Slices"/> per block of the output, slice q
+/// storing its partial block at <c>Partials[q Stride + index]</c>; the group that is the last of a block's slices to finish
+/// (counted in <see cref="Counters"/>, one per block, zero between launches) adds them in slice order into the output.
+/// With one slice the partials and counters are unused and the kernel stores into the output directly.
+/// </summary>
+public struct InnerSplit<T> where T : unmanaged
 {
 #pragma warning disable CS1591
     public int Slices, Stride;
+    public ArrayView<T> Partials;
+    public ArrayView<int> Counters;
 #pragma warning restore CS1591
 }
 

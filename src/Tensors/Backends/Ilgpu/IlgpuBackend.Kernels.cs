@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 using System.Numerics;
 using VoxelGan.Tensors.Kernels;
 using Half = ILGPU.Half;
@@ -227,7 +228,8 @@ internal sealed partial class IlgpuBackend
     /// <paramref name="inner"/>. Where that gives fewer groups than <see cref="SplitKBelowGroups"/> (by default twice the
     /// multiprocessors: the critic's and the generator's 2^3 to 8^3 grids, where a 64 x 64 block per group would leave
     /// most of a GPU idle), the inner dimension
-    /// is split into slices of at least 4 steps, each summed into its own partial output, then added up in slice order.
+    /// is split into slices of at least 4 steps, each summed into its own partial output, which the last slice of each
+    /// block to finish adds up in slice order (one launch: <see cref="InnerSplit{T}"/>).
     /// </summary>
     private void Convolve<TConv>(Tensor input, Tensor w, Tensor output, TConv conv, int rows, int columns, int inner, int products)
         where TConv : struct, IImplicitConvolution
@@ -239,22 +241,32 @@ internal sealed partial class IlgpuBackend
         // Whole runs of perSlice steps, as the kernel cuts them: as many slices as that takes, so none is left empty.
         int perSlice = (steps + slices - 1) / slices;
         slices = (steps + perSlice - 1) / perSlice;
-        if (slices == 1)
-        {
-            Launch(output, new InnerSplit { Slices = 1, Stride = output.Numel });
-            return;
-        }
-        using var partial = Tensor.Empty(new Shape(slices, output.Numel), output.DType, output.Device);
-        Launch(partial, new InnerSplit { Slices = slices, Stride = output.Numel });
-        Reduce<SumReduce>(partial, output, slices, output.Numel, partial.Numel, byGroup: false);
+        using var partials = slices == 1 ? null : Tensor.Empty(new Shape(slices, output.Numel), output.DType, output.Device);
+        var config = Blocks<float>(rows, columns, products * slices);
+        var counters = slices == 1 ? default : SplitCounters(config.GridDim.X * config.GridDim.Y * products);
+        if (IsSingle(input))
+            LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TConv>, config, input.View<float>(), w.View<float>(), output.View<float>(), conv, Split<float>(slices, output.Numel, partials, counters));
+        else
+            LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TConv>, Blocks<double>(rows, columns, products * slices), input.View<double>(), w.View<double>(), output.View<double>(), conv, Split<double>(slices, output.Numel, partials, counters));
+    }
 
-        void Launch(Tensor y, InnerSplit split)
+    /// <summary>The split of a tiled kernel into <paramref name="slices"/> slices of <paramref name="stride"/> elements each in <paramref name="partials"/> (null for one slice).</summary>
+    private static InnerSplit<T> Split<T>(int slices, int stride, Tensor? partials, ArrayView<int> counters) where T : unmanaged =>
+        new() { Slices = slices, Stride = stride, Partials = partials is null ? default : partials.View<T>(), Counters = counters };
+
+    /// <summary>
+    /// At least <paramref name="blocks"/> split-K counters, all zero (the kernels leave them so): grown, zeroed once, when
+    /// a launch needs more than any before.
+    /// </summary>
+    private ArrayView<int> SplitCounters(int blocks)
+    {
+        if (_splitCounters is null || _splitCounters.Length < blocks)
         {
-            if (IsSingle(input))
-                LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TConv>, Blocks<float>(rows, columns, products * split.Slices), input.View<float>(), w.View<float>(), y.View<float>(), conv, split);
-            else
-                LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TConv>, Blocks<double>(rows, columns, products * split.Slices), input.View<double>(), w.View<double>(), y.View<double>(), conv, split);
+            _splitCounters?.Dispose();
+            _splitCounters = _accelerator.Allocate1D<int>(Math.Max(blocks, 1024));
+            _splitCounters.View.MemSetToZero(_accelerator.DefaultStream);
         }
+        return _splitCounters.View;
     }
 
     /// <summary>
@@ -322,27 +334,24 @@ internal sealed partial class IlgpuBackend
 
     public void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g)
     {
-        // Split-K: enough slices for one full wave of tiled threads (16 weights each), at most one per (n, od);
-        // the slices are then summed by a reduction.
+        // Split-K: enough slices for one full wave of tiled threads (16 weights each), at most one per (n, od).
         g.Parts = (int)Math.Clamp(16L * _maxThreads / Math.Max(w.Numel, 1), 1, Math.Max(1, g.N * g.YD));
-        if (g.Parts == 1) { WeightGradient(x, y, w, g); return; }
-        using var partial = Tensor.Empty(new Shape(g.Parts, w.Numel), x.DType, x.Device);
-        WeightGradient(x, y, partial, g);
-        Reduce<SumReduce>(partial, w, g.Parts, w.Numel, w.Numel * g.Parts, byGroup: false);
-    }
-
-    private void WeightGradient(Tensor x, Tensor y, Tensor partial, ConvGeometry g)
-    {
+        using var partials = g.Parts == 1 ? null : Tensor.Empty(new Shape(g.Parts, w.Numel), x.DType, x.Device);
         if (Tiled(g.Cy, g.K))
         {
-            // Blocks of (taps x input channels) by output channels per split-K slice.
+            // Blocks of (taps x input channels) by output channels per split-K slice, the slices summed by each block's last.
             int inner = g.Cx * g.K * g.K * g.K;
-            if (IsSingle(x)) LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, Blocks<float>(inner, g.Cy, g.Parts), x.View<float>(), y.View<float>(), partial.View<float>(), g);
-            else LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, Blocks<double>(inner, g.Cy, g.Parts), x.View<double>(), y.View<double>(), partial.View<double>(), g);
+            var config = Blocks<float>(inner, g.Cy, g.Parts);
+            var counters = g.Parts == 1 ? default : SplitCounters(config.GridDim.X * config.GridDim.Y);
+            if (IsSingle(x)) LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, config, x.View<float>(), y.View<float>(), w.View<float>(), g, Split<float>(g.Parts, w.Numel, partials, counters));
+            else LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, Blocks<double>(inner, g.Cy, g.Parts), x.View<double>(), y.View<double>(), w.View<double>(), g, Split<double>(g.Parts, w.Numel, partials, counters));
             return;
         }
-        if (IsSingle(x)) Launch(Conv3dKernels.WeightGradient, partial.Numel, x.View<float>(), y.View<float>(), partial.View<float>(), g);
-        else Launch(Conv3dKernels.WeightGradient, partial.Numel, x.View<double>(), y.View<double>(), partial.View<double>(), g);
+        // The reference: one thread per weight and slice, the slices added by a separate reduction.
+        var target = partials ?? w;
+        if (IsSingle(x)) Launch(Conv3dKernels.WeightGradient, target.Numel, x.View<float>(), y.View<float>(), target.View<float>(), g);
+        else Launch(Conv3dKernels.WeightGradient, target.Numel, x.View<double>(), y.View<double>(), target.View<double>(), g);
+        if (partials is not null) Reduce<SumReduce>(partials, w, g.Parts, w.Numel, partials.Numel, byGroup: false);
     }
 
     public void AvgPool3d(Tensor x, Tensor y, ConvGeometry g, double scale)

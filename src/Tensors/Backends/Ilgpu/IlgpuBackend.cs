@@ -30,6 +30,9 @@ internal sealed partial class IlgpuBackend : IBackend
     /// </summary>
     private readonly int _tile;
 
+    /// <summary>One arrival count per output block of a split-K launch (<see cref="InnerSplit{T}"/>), zero between launches.</summary>
+    private MemoryBuffer1D<int, Stride1D.Dense>? _splitCounters;
+
     public bool ReferenceKernels { get; set; }
 
     public int SplitKBelowGroups { get; set; }
@@ -124,6 +127,7 @@ internal sealed partial class IlgpuBackend : IBackend
     public void Dispose()
     {
         _accelerator.Synchronize();
+        _splitCounters?.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
     }
