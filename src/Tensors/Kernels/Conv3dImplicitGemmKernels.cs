@@ -22,6 +22,12 @@ public static class Conv3dImplicitGemmKernels
     /// <summary>Inner indices (taps, or voxels for the weight gradient) staged per step of the register-tiled kernels.</summary>
     public const int Depth = 16;
 
+    /// <summary>Most taps (rows 4 TM) a group of <see cref="WeightGradient{T}"/> may own: its tap table's size.</summary>
+    public const int MaxWeightGradientTaps = 256;
+
+    /// <summary>Elements of dynamic shared memory <see cref="WeightGradient{T}"/> needs for TM x TN groups (its tiles' rows are padded by one).</summary>
+    public static int WeightGradientSharedElements(int tm, int tn) => Depth * (4 * tm + 1 + 4 * tn + 1);
+
     /// <summary>
     /// Thread (tx, ty) of group (bx, by, bz) computes, for the product <paramref name="conv"/> selects for slice bz,
     /// C[m, c] for m = bx*BM + tx + i*TM and c = by*BN + ty + j*TN (i, j = 0..3), summing A[m, kk] B[kk, c] over kk in
@@ -180,8 +186,9 @@ public static class Conv3dImplicitGemmKernels
     /// (n, od) pairs q*ceil(N*YD/Parts) &lt;= n*YD + od &lt; (q+1)*ceil(N*YD/Parts) (the reference's slices), A as in
     /// <see cref="Convolve{T, TConv}"/>. A group of TM x TN threads owns a block of 4 TM taps kk by 4 TN channels co,
     /// thread (tx, ty) the taps bx*4TM + tx + i*TM and channels by*4TN + ty + j*TN (i, j = 0..3) in registers; per run
-    /// of <see cref="Depth"/> voxels the group stages y[run, co block] and A[run, kk block] in shared memory (Depth (4 TM
-    /// + 4 TN) elements; TM and TN multiples of 4). The voxels are summed in ascending order, as by the reference, and
+    /// of <see cref="Depth"/> voxels the group stages y[run, co block] and A[run, kk block] in shared memory
+    /// (<see cref="WeightGradientSharedElements"/>; TM and TN multiples of 4, 4 TM at most <see cref="MaxWeightGradientTaps"/>,
+    /// at least Depth threads), each thread one voxel of the run for several taps and channels. The voxels are summed in ascending order, as by the reference, and
     /// the last slice of a block to finish adds the block's slices in order into <c>dw[co, kk]</c> (<see cref="InnerSplit{T}"/>),
     /// as the reference's separate reduction does, so the same bits.
     /// </summary>
@@ -190,20 +197,27 @@ public static class Conv3dImplicitGemmKernels
     {
         int tm = Group.DimX, tn = Group.DimY, tx = Group.IdxX, ty = Group.IdxY, q = Grid.IdxZ;
         int bm = 4 * tm, bn = 4 * tn, threads = tm * tn, lane = ty * tm + tx;
+        // Rows of the tiles padded by one element, so that the stagers' column-wise stores spread over the banks.
+        int rowA = bm + 1, rowB = bn + 1;
         var shared = SharedMemory.GetDynamic<T>();
-        var xs = shared.SubView(0, Depth * bm);
-        var ys = shared.SubView(Depth * bm, Depth * bn);
+        var xs = shared.SubView(0, Depth * rowA);
+        var ys = shared.SubView(Depth * rowA, Depth * rowB);
         int k3 = g.K * g.K * g.K, inner = g.Cx * k3, plane = g.YH * g.YW, spatial = g.YD * plane;
         int pairs = g.N * g.YD, chunk = (pairs + g.Parts - 1) / g.Parts;
         int first = q * chunk * plane, end = Math.Min(pairs, (q + 1) * chunk) * plane;
         int firstTap = Grid.IdxX * bm, firstColumn = Grid.IdxY * bn;
 
-        // The tap (column of A) and the channel (column of y) this thread stages.
-        int stageTap = lane % bm, stageColumn = lane % bn, kk = firstTap + stageTap, co = firstColumn + stageColumn;
-        int kw = kk % g.K, t0 = kk / g.K, kh = t0 % g.K; t0 /= g.K;
-        int kd = t0 % g.K, ci = t0 / g.K;
-        int tapOffset = ((ci * g.XD + kd) * g.XH + kh) * g.XW + kw;
-        bool inTaps = kk < inner, column = co < g.Cy;
+        // The block's taps decoded once: x's offset of tap kk = (ci, kd, kh, kw) from a voxel's corner and the packed
+        // (kd, kh, kw) (-1 past the last tap).
+        var tapOffsets = SharedMemory.Allocate<int>(MaxWeightGradientTaps);
+        var tapShifts = SharedMemory.Allocate<int>(MaxWeightGradientTaps);
+        for (int t = lane; t < bm; t += threads)
+        {
+            int kk = firstTap + t, kw = kk % g.K, t0 = kk / g.K, kh = t0 % g.K; t0 /= g.K;
+            int kd = t0 % g.K, ci = t0 / g.K;
+            tapOffsets[t] = ((ci * g.XD + kd) * g.XH + kh) * g.XW + kw;
+            tapShifts[t] = kk < inner ? TapShifts.Pack(kd, kh, kw) : -1;
+        }
         // The current step's voxels decoded once per group: the index of y[n, 0, od, oh, ow] (-1 past the slice) and of
         // x[n, 0, od*S-P, oh*S-P, ow*S-P] with those three corner coordinates.
         var yBase = SharedMemory.Allocate<int>(Depth);
@@ -213,21 +227,26 @@ public static class Conv3dImplicitGemmKernels
         var cornerW = SharedMemory.Allocate<int>(Depth);
         DecodeVoxels(g, yBase, xBase, cornerD, cornerH, cornerW, first, end, lane, threads);
         Group.Barrier();
+        // Each thread stages one voxel v of the step for a run of taps and channels: consecutive lanes read consecutive
+        // voxels, which lie next to each other in x and y (the loads coalesce).
+        int stageVoxel = lane % Depth, lanesPerVoxel = threads / Depth, firstStage = lane / Depth;
         var acc = default(RegisterBlock<T>);
         for (int m0 = first; m0 < end; m0 += Depth)
         {
-            for (int v = lane / bm; v < Depth; v += threads / bm)
+            int v = stageVoxel, yv = yBase[v], xv = xBase[v], d0 = cornerD[v], h0 = cornerH[v], w0 = cornerW[v];
+            for (int t = firstStage; t < bm; t += lanesPerVoxel)
             {
-                int id = cornerD[v] + kd, ih = cornerH[v] + kh, iw = cornerW[v] + kw;
-                xs[v * bm + stageTap] = inTaps && yBase[v] >= 0 && id >= 0 && id < g.XD && ih >= 0 && ih < g.XH && iw >= 0 && iw < g.XW
-                    ? x[xBase[v] + tapOffset] : T.Zero;
+                int shift = tapShifts[t];
+                int id = d0 + TapShifts.D(shift), ih = h0 + TapShifts.H(shift), iw = w0 + TapShifts.W(shift);
+                xs[v * rowA + t] = shift >= 0 && yv >= 0 && id >= 0 && id < g.XD && ih >= 0 && ih < g.XH && iw >= 0 && iw < g.XW
+                    ? x[xv + tapOffsets[t]] : T.Zero;
             }
-            for (int v = lane / bn; v < Depth; v += threads / bn)
-                ys[v * bn + stageColumn] = column && yBase[v] >= 0 ? y[yBase[v] + co * spatial] : T.Zero;
+            for (int c = firstStage; c < bn; c += lanesPerVoxel)
+                ys[v * rowB + c] = firstColumn + c < g.Cy && yv >= 0 ? y[yv + (firstColumn + c) * spatial] : T.Zero;
             Group.Barrier();
             // The tables were read before the barrier, so the next step's may be written while the tiles are multiplied.
             DecodeVoxels(g, yBase, xBase, cornerD, cornerH, cornerW, m0 + Depth, end, lane, threads);
-            for (int v = 0; v < Depth; v++) acc = acc.AddOuterProduct(xs, v * bm + tx, tm, ys, v * bn + ty, tn);
+            for (int u = 0; u < Depth; u++) acc = acc.AddOuterProduct(xs, u * rowA + tx, tm, ys, u * rowB + ty, tn);
             Group.Barrier();
         }
         // Row i of this thread's block is tap kk_i: partial[q, co, kk_i] at (q Cy + co) inner + kk_i.

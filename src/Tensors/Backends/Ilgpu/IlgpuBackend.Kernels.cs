@@ -343,8 +343,15 @@ internal sealed partial class IlgpuBackend
             int inner = g.Cx * g.K * g.K * g.K;
             var config = Blocks<float>(inner, g.Cy, g.Parts);
             var counters = g.Parts == 1 ? default : SplitCounters(config.GridDim.X * config.GridDim.Y);
-            if (IsSingle(x)) LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, config, x.View<float>(), y.View<float>(), w.View<float>(), g, Split<float>(g.Parts, w.Numel, partials, counters));
-            else LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, Blocks<double>(inner, g.Cy, g.Parts), x.View<double>(), y.View<double>(), w.View<double>(), g, Split<double>(g.Parts, w.Numel, partials, counters));
+            int shared = Conv3dImplicitGemmKernels.WeightGradientSharedElements(config.GroupDim.X, config.GroupDim.Y);
+            if (4 * config.GroupDim.X > Conv3dImplicitGemmKernels.MaxWeightGradientTaps)
+                throw new InvalidOperationException($"weight-gradient groups of {config.GroupDim.X} x {config.GroupDim.Y} own more taps than the kernel's table holds");
+            if (IsSingle(x))
+                LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, new KernelConfig(config.GridDim, config.GroupDim, SharedMemoryConfig.RequestDynamic<float>(shared)),
+                    x.View<float>(), y.View<float>(), w.View<float>(), g, Split<float>(g.Parts, w.Numel, partials, counters));
+            else
+                LaunchGrouped(Conv3dImplicitGemmKernels.WeightGradient, new KernelConfig(config.GridDim, config.GroupDim, SharedMemoryConfig.RequestDynamic<double>(shared)),
+                    x.View<double>(), y.View<double>(), w.View<double>(), g, Split<double>(g.Parts, w.Numel, partials, counters));
             return;
         }
         // The reference: one thread per weight and slice, the slices added by a separate reduction.
