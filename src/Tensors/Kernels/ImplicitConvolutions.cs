@@ -3,11 +3,14 @@ using ILGPU;
 
 namespace VoxelGan.Tensors.Kernels;
 
-/// <summary>An output voxel (n, d, h, w) of the grid a convolution's GEMM rows enumerate.</summary>
+/// <summary>
+/// An output voxel (n, d, h, w) of the grid a convolution's GEMM rows enumerate, with the input corner (d0, h0, w0) its
+/// taps' shifts start from (computed once per row rather than for every tap).
+/// </summary>
 public struct Voxel
 {
 #pragma warning disable CS1591
-    public int N, D, H, W;
+    public int N, D, H, W, D0, H0, W0;
 #pragma warning restore CS1591
 }
 
@@ -111,11 +114,11 @@ public struct DirectGather
     public readonly Voxel Row(int m)
     {
         ConvGeometry.Decode(m, 1, G.YD, G.YH, G.YW, out int n, out _, out int d, out int h, out int w);
-        return new Voxel { N = n, D = d, H = h, W = w };
+        return new Voxel { N = n, D = d, H = h, W = w, D0 = d * G.S - G.P, H0 = h * G.S - G.P, W0 = w * G.S - G.P };
     }
 
     /// <summary>Index of x[n, 0, od*S-P, oh*S-P, ow*S-P] (a tap adds ((ci XD + kd) XH + kh) XW + kw).</summary>
-    public readonly int VoxelBase(Voxel v) => ((v.N * G.Cx * G.XD + v.D * G.S - G.P) * G.XH + v.H * G.S - G.P) * G.XW + v.W * G.S - G.P;
+    public readonly int VoxelBase(Voxel v) => ((v.N * G.Cx * G.XD + v.D0) * G.XH + v.H0) * G.XW + v.W0;
 
     /// <summary>((ci XD + kd) XH + kh) XW + kw for kk = (ci, kd, kh, kw).</summary>
     public readonly int TapOffset(int kk)
@@ -135,7 +138,7 @@ public struct DirectGather
     /// <summary>Whether (od*S-P+kd, oh*S-P+kh, ow*S-P+kw) lies in x.</summary>
     public readonly bool Inside(Voxel v, int shift)
     {
-        int id = v.D * G.S - G.P + TapShifts.D(shift), ih = v.H * G.S - G.P + TapShifts.H(shift), iw = v.W * G.S - G.P + TapShifts.W(shift);
+        int id = v.D0 + TapShifts.D(shift), ih = v.H0 + TapShifts.H(shift), iw = v.W0 + TapShifts.W(shift);
         return id >= 0 && id < G.XD && ih >= 0 && ih < G.XH && iw >= 0 && iw < G.XW;
     }
 
@@ -225,10 +228,10 @@ public struct PhaseTransposedConvolution : IImplicitConvolution
     public readonly Voxel Row(int m)
     {
         ConvGeometry.Decode(m, 1, _ad, _ah, _aw, out int n, out _, out int d, out int h, out int w);
-        return new Voxel { N = n, D = d, H = h, W = w };
+        return new Voxel { N = n, D = d, H = h, W = w, D0 = d + _cd, H0 = h + _ch, W0 = w + _cw };
     }
 
-    public readonly int VoxelBase(Voxel v) => ((v.N * G.Cy * G.YD + v.D + _cd) * G.YH + v.H + _ch) * G.YW + v.W + _cw;
+    public readonly int VoxelBase(Voxel v) => ((v.N * G.Cy * G.YD + v.D0) * G.YH + v.H0) * G.YW + v.W0;
 
     public readonly int TapOffset(int kk)
     {
@@ -245,7 +248,7 @@ public struct PhaseTransposedConvolution : IImplicitConvolution
 
     public readonly bool Inside(Voxel v, int shift)
     {
-        int od = v.D + _cd - TapShifts.D(shift), oh = v.H + _ch - TapShifts.H(shift), ow = v.W + _cw - TapShifts.W(shift);
+        int od = v.D0 - TapShifts.D(shift), oh = v.H0 - TapShifts.H(shift), ow = v.W0 - TapShifts.W(shift);
         return od >= 0 && od < G.YD && oh >= 0 && oh < G.YH && ow >= 0 && ow < G.YW;
     }
 
