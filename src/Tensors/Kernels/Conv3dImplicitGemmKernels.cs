@@ -154,29 +154,26 @@ public static class Conv3dImplicitGemmKernels
 
     /// <summary>
     /// Lanes below <see cref="Depth"/> decode the output voxels m0 .. m0 + Depth - 1 = (n, od, oh, ow) for
-    /// <see cref="WeightGradient{T}"/>: yBase = index of y[n, 0, od, oh, ow] (-1 from <paramref name="end"/> on), xBase =
-    /// index of x[n, 0, od S - P, oh S - P, ow S - P] and that corner's coordinates.
+    /// <see cref="WeightGradient{T}"/> through the forward convolution's gather: yBase = index of y[n, 0, od, oh, ow]
+    /// (-1 from <paramref name="end"/> on), xBase = <see cref="DirectGather.VoxelBase"/> and the row's input corner.
     /// </summary>
-    private static void DecodeVoxels(ConvGeometry g, ArrayView<int> yBase, ArrayView<int> xBase, ArrayView<int> cornerD, ArrayView<int> cornerH, ArrayView<int> cornerW,
+    private static void DecodeVoxels(DirectGather gather, ArrayView<int> yBase, ArrayView<int> xBase, ArrayView<int> cornerD, ArrayView<int> cornerH, ArrayView<int> cornerW,
         int m0, int end, int lane, int threads)
     {
-        int plane = g.YH * g.YW, spatial = g.YD * plane;
-        for (int v = lane; v < Depth; v += threads)
+        for (int k = lane; k < Depth; k += threads)
         {
-            int m = m0 + v;
+            int m = m0 + k;
             if (m >= end)
             {
-                yBase[v] = -1;
+                yBase[k] = -1;
                 continue;
             }
-            int n = m / spatial, s = m - n * spatial;
-            int od = s / plane, r = s - od * plane, oh = r / g.YW, ow = r - oh * g.YW;
-            int d = od * g.S - g.P, h = oh * g.S - g.P, w = ow * g.S - g.P;
-            yBase[v] = n * g.Cy * spatial + s;
-            xBase[v] = ((n * g.Cx * g.XD + d) * g.XH + h) * g.XW + w;
-            cornerD[v] = d;
-            cornerH[v] = h;
-            cornerW[v] = w;
+            var v = gather.Row(m);
+            yBase[k] = gather.Output(v);
+            xBase[k] = gather.VoxelBase(v);
+            cornerD[k] = v.D0;
+            cornerH[k] = v.H0;
+            cornerW[k] = v.W0;
         }
     }
 
@@ -209,14 +206,15 @@ public static class Conv3dImplicitGemmKernels
 
         // The block's taps decoded once: x's offset of tap kk = (ci, kd, kh, kw) from a voxel's corner and the packed
         // (kd, kh, kw) (-1 past the last tap).
+        // A is the forward convolution's gather, read by voxel and tap.
+        var gather = new DirectGather { G = g };
         var tapOffsets = SharedMemory.Allocate<int>(MaxWeightGradientTaps);
         var tapShifts = SharedMemory.Allocate<int>(MaxWeightGradientTaps);
         for (int t = lane; t < bm; t += threads)
         {
-            int kk = firstTap + t, kw = kk % g.K, t0 = kk / g.K, kh = t0 % g.K; t0 /= g.K;
-            int kd = t0 % g.K, ci = t0 / g.K;
-            tapOffsets[t] = ((ci * g.XD + kd) * g.XH + kh) * g.XW + kw;
-            tapShifts[t] = kk < inner ? TapShifts.Pack(kd, kh, kw) : -1;
+            int kk = firstTap + t;
+            tapOffsets[t] = kk < inner ? gather.TapOffset(kk) : 0;
+            tapShifts[t] = kk < inner ? gather.TapShift(kk) : -1;
         }
         // The current step's voxels decoded once per group: the index of y[n, 0, od, oh, ow] (-1 past the slice) and of
         // x[n, 0, od*S-P, oh*S-P, ow*S-P] with those three corner coordinates.
@@ -225,7 +223,7 @@ public static class Conv3dImplicitGemmKernels
         var cornerD = SharedMemory.Allocate<int>(Depth);
         var cornerH = SharedMemory.Allocate<int>(Depth);
         var cornerW = SharedMemory.Allocate<int>(Depth);
-        DecodeVoxels(g, yBase, xBase, cornerD, cornerH, cornerW, first, end, lane, threads);
+        DecodeVoxels(gather, yBase, xBase, cornerD, cornerH, cornerW, first, end, lane, threads);
         Group.Barrier();
         // Each thread stages one voxel v of the step for a run of taps and channels: consecutive lanes read consecutive
         // voxels, which lie next to each other in x and y (the loads coalesce).
@@ -233,19 +231,18 @@ public static class Conv3dImplicitGemmKernels
         var acc = default(RegisterBlock<T>);
         for (int m0 = first; m0 < end; m0 += Depth)
         {
-            int v = stageVoxel, yv = yBase[v], xv = xBase[v], d0 = cornerD[v], h0 = cornerH[v], w0 = cornerW[v];
+            int v = stageVoxel, yv = yBase[v], xv = xBase[v];
+            var corner = new Voxel { D0 = cornerD[v], H0 = cornerH[v], W0 = cornerW[v] };
             for (int t = firstStage; t < bm; t += lanesPerVoxel)
             {
                 int shift = tapShifts[t];
-                int id = d0 + TapShifts.D(shift), ih = h0 + TapShifts.H(shift), iw = w0 + TapShifts.W(shift);
-                xs[v * rowA + t] = shift >= 0 && yv >= 0 && id >= 0 && id < g.XD && ih >= 0 && ih < g.XH && iw >= 0 && iw < g.XW
-                    ? x[xv + tapOffsets[t]] : T.Zero;
+                xs[v * rowA + t] = shift >= 0 && yv >= 0 && gather.Inside(corner, shift) ? x[xv + tapOffsets[t]] : T.Zero;
             }
             for (int c = firstStage; c < bn; c += lanesPerVoxel)
                 ys[v * rowB + c] = firstColumn + c < g.Cy && yv >= 0 ? y[yv + (firstColumn + c) * spatial] : T.Zero;
             Group.Barrier();
             // The tables were read before the barrier, so the next step's may be written while the tiles are multiplied.
-            DecodeVoxels(g, yBase, xBase, cornerD, cornerH, cornerW, m0 + Depth, end, lane, threads);
+            DecodeVoxels(gather, yBase, xBase, cornerD, cornerH, cornerW, m0 + Depth, end, lane, threads);
             for (int u = 0; u < Depth; u++) acc = acc.AddOuterProduct(xs, u * rowA + tx, tm, ys, u * rowB + ty, tn);
             Group.Barrier();
         }

@@ -42,8 +42,8 @@ public static class MatMulKernels
     /// <see cref="Naive{T}"/> for few outputs over a long inner dimension (the mapping network's products, 8 x 128 outputs
     /// over 128 terms, where one thread per output leaves a GPU idle and each thread walks every term in sequence): output
     /// <c>r = Grid.IdxX * Group.DimY + Group.IdxY</c>, lane t of the L = Group.DimX lanes (a power of two) sums the terms
-    /// k = t, t + L, t + 2L, ... in ascending order, then the L partial sums are added pairwise in shared memory (lane t
-    /// takes t + L/2, then t + L/4, ...; Group.DimX x Group.DimY elements of dynamic shared memory). Another order of
+    /// k = t, t + L, t + 2L, ... in ascending order, then the L partial sums are added by <see cref="GroupTree{T, TOp}"/> in the output's row of shared memory
+    /// (Group.DimX x Group.DimY elements of dynamic shared memory). Another order of
     /// addition than the reference's, so equal within rounding, not bit for bit.
     /// </summary>
     public static void SplitInner<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, MatMulLayout l)
@@ -58,13 +58,8 @@ public static class MatMulKernels
             int ia = bt * l.BatchA + i * l.RowA, ib = bt * l.BatchB + j * l.ColB;
             for (int k = t; k < l.K; k += lanes) acc += a[ia + k * l.ColA] * b[ib + k * l.RowB];
         }
-        partial[row + t] = acc;
-        Group.Barrier();
-        for (int half = lanes / 2; half > 0; half /= 2)
-        {
-            if (t < half) partial[row + t] += partial[row + t + half];
-            Group.Barrier();
-        }
-        if (t == 0 && r < c.IntLength) c[r] = partial[row];
+        // Each output's lanes combine in their own row of the shared memory; the tree's barriers are the whole group's.
+        var sum = GroupTree<T, SumReduce>.Combine(partial.SubView(row, lanes), t, lanes, acc);
+        if (t == 0 && r < c.IntLength) c[r] = sum;
     }
 }
