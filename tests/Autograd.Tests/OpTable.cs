@@ -202,6 +202,13 @@ public static class OpTable
             return ([Values(rng, [1, cin, 2 * m, 2 * m, 2 * m + 2]), Values(rng, [1, cout, m, m, m + 1])],
                 xs => Conv3dWeightGrad(xs[0], xs[1], k, 2, 0));
         }),
+        // The generator's resize-convolution (not on the critic's path, so first order).
+        new("upsample_conv3d", false, c =>
+        {
+            int cin = 1 + c.Pick % 2, cout = 1 + c.Pick / 2 % 2, n = 1 + c.Pick / 4 % 3;
+            var rng = new Random(c.Seed);
+            return ([Values(rng, [1, cin, n, n + 1, n]), Values(rng, [cout, cin, 3, 3, 3])], xs => UpsampleConv3d(xs[0], xs[1]));
+        }),
         new("avg_pool3d", true, c =>
         {
             int k = 1 + c.Pick % 2;

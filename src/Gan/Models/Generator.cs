@@ -12,7 +12,8 @@ namespace VoxelGan.Gan.Models;
 /// x &lt;- LeakyReLU(ConvT3d_k3,s2(x)) + LeakyReLU(ConvT3d_k1,s2^(b+1)(w)) -> ConvT3d_k3,s2 to one channel
 /// -> lambda_min + (tanh + 1) / 2 (lambda_max - lambda_min) (widened by <see cref="GanConfig.OutputMargin"/>). Filters F = [S 2^nb, ..., 2S, S]. The 'same'
 /// transposed convolutions follow <see cref="GanConfig.TransposedConvolution"/> (TensorFlow's by default). With
-/// <see cref="GanConfig.Upsampling"/> = Resize every ConvT3d_k3,s2 is Upsample(2) followed by Conv3d_k3,s1.
+/// <see cref="GanConfig.Upsampling"/> = Resize every ConvT3d_k3,s2 is Upsample(2) followed by Conv3d_k3,s1 (run as one
+/// transposed convolution with the folded kernel: <see cref="F.UpsampleConv3d"/>).
 /// Parameter names: <c>mapping.{2i}.weight</c>, <c>input.0.weight</c>, <c>blocks.{b}.main.0.weight</c>,
 /// <c>blocks.{b}.skip.0.weight</c>, <c>output.0.weight</c> (and biases); under Resize <c>blocks.{b}.main.1.weight</c> and
 /// <c>output.1.weight</c> (index 0 is the parameter-free upsampling).

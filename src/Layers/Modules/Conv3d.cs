@@ -33,6 +33,12 @@ public sealed class Conv3d : Layer, IBiasedLayer
 
     Var? IBiasedLayer.Bias => Bias;
 
+    /// <summary>
+    /// Whether an <see cref="Upsample3d"/> by <paramref name="factor"/> before this layer can run fused with it
+    /// (<see cref="Functional.UpsampleConv3d"/>: factor 2, kernel 3, stride 1, padding 1).
+    /// </summary>
+    public bool FusesUpsample(int factor) => factor == 2 && Kernel == 3 && Stride == 1 && Padding == 1;
+
     /// <inheritdoc />
     public override Var Forward(Var x) => ForwardWithoutBias(x) + Functional.Reshape(Bias, 1, -1, 1, 1, 1);
 
