@@ -7,16 +7,18 @@ namespace VoxelGan.Perf;
 /// <summary>
 /// <c>compare-conv</c>: forward, and forward+backward (input and weight gradients), of the paper's
 /// critic and generator convolutions at 32^3 (batch 8) in VoxelGan and in PyTorch
-/// (<c>perf/peers/conv_bench.py</c>, 2 threads, oneDNN on a CPU) on the same shapes in the same run.
+/// (<c>perf/peers/conv_bench.py</c>, 2 threads, oneDNN on a CPU) on the same shapes in the same run. The resize rows are
+/// <c>--upsampling resize</c>'s pair (nearest upsampling by 2, then a kernel-3 convolution), which VoxelGan runs fused
+/// (<see cref="Functional.UpsampleConv3d"/>) and also times layer by layer (the reference it must match).
 /// </summary>
 internal static class ConvComparison
 {
-    /// <summary>One layer: kind (conv or convt), channels, kernel, stride, padding, output padding, batch and input edge.</summary>
+    /// <summary>One layer: kind (conv, convt or resize), channels, kernel, stride, padding, output padding, batch and input edge.</summary>
     private sealed record Spec(string Kind, int Cin, int Cout, int K, int S, int P, int Op, int Batch, int Size)
     {
         public override string ToString() => $"{Kind}:{Cin}:{Cout}:{K}:{S}:{P}:{Op}:{Batch}:{Size}";
 
-        public string Label => $"{(Kind == "conv" ? "Conv3d" : "ConvT3d")} {Cin}->{Cout} k{K} s{S}, {Batch}x{Cin}x{Size}^3";
+        public string Label => $"{Kind switch { "conv" => "Conv3d", "convt" => "ConvT3d", _ => "Up2+Conv3d" }} {Cin}->{Cout} k{K} s{S}, {Batch}x{Cin}x{Size}^3";
 
         /// <summary>Multiply-adds of the forward pass, times two.</summary>
         public double Flops
@@ -24,7 +26,8 @@ internal static class ConvComparison
             get
             {
                 long inVoxels = (long)Size * Size * Size;
-                long outVoxels = Kind == "conv" ? (long)Math.Pow((Size + 2 * P - K) / S + 1, 3) : inVoxels;
+                // Counted as the composition computes them (on the upsampled grid), as the peer does.
+                long outVoxels = Kind switch { "conv" => (long)Math.Pow((Size + 2 * P - K) / S + 1, 3), "resize" => 8 * inVoxels, _ => inVoxels };
                 return 2.0 * Batch * outVoxels * Cin * Cout * K * K * K;
             }
         }
@@ -40,18 +43,24 @@ internal static class ConvComparison
         new("convt", 64, 32, 3, 2, 1, 1, 8, 8),  // generator block 3
         new("convt", 32, 1, 3, 2, 1, 1, 8, 16),  // generator output layer
         new("convt", 256, 32, 1, 16, 0, 15, 8, 2), // generator skip path to 32^3
+        new("resize", 256, 128, 3, 1, 1, 0, 8, 2), // --upsampling resize: generator block 1
+        new("resize", 64, 32, 3, 1, 1, 0, 8, 8),   // block 3
+        new("resize", 32, 1, 3, 1, 1, 0, 8, 16),   // output layer
     ];
 
     public static void Run(string repoRoot)
     {
         var d = BenchDevice.Instance;
         var rng = new RandomGenerator(1);
-        var ours = new List<(Spec Spec, double Forward, double Both)>();
+        var ours = new List<(Spec Spec, double Forward, double Both, double? Unfused)>();
         foreach (var spec in Layers)
         {
-            using Layer layer = spec.Kind == "conv"
-                ? new Conv3d(spec.Cin, spec.Cout, spec.K, rng, stride: spec.S, padding: spec.P, device: d)
-                : new ConvTranspose3d(spec.Cin, spec.Cout, spec.K, rng, stride: spec.S, padding: spec.P, outputPadding: spec.Op, device: d);
+            using Layer layer = spec.Kind switch
+            {
+                "conv" => new Conv3d(spec.Cin, spec.Cout, spec.K, rng, stride: spec.S, padding: spec.P, device: d),
+                "convt" => new ConvTranspose3d(spec.Cin, spec.Cout, spec.K, rng, stride: spec.S, padding: spec.P, outputPadding: spec.Op, device: d),
+                _ => new Sequential(new Upsample3d(2), new Conv3d(spec.Cin, spec.Cout, spec.K, rng, device: d)),
+            };
             using var x = new Var(Ops.Normal(new Shape(spec.Batch, spec.Cin, spec.Size, spec.Size, spec.Size), rng, device: d).Detach(), requiresGrad: true);
             double forward = PeerProcess.Median(() =>
             {
@@ -59,15 +68,17 @@ internal static class ConvComparison
                 using (GradMode.NoGrad()) layer.Forward(x);
                 BenchDevice.Sync();
             }, 5);
-            ours.Add((spec, forward, PeerProcess.Median(() => Step(layer, x))));
+            double? unfused = layer is Sequential chain ? PeerProcess.Median(() => Step(chain, v => chain.Layers.Aggregate(v, (h, l) => l.Forward(h)), x)) : null;
+            ours.Add((spec, forward, PeerProcess.Median(() => Step(layer, layer.Forward, x)), unfused));
         }
         var peer = PeerProcess.Run(repoRoot, "conv_bench.py", ["2", .. Layers.Select(l => l.ToString())]);
         Console.WriteLine($"device: {d}");
         Console.WriteLine($"{"case",-52} {"VoxelGan s",12} {"PyTorch s",12} {"ratio",8}  VoxelGan GFLOP/s");
-        foreach (var (spec, forward, both) in ours)
+        foreach (var (spec, forward, both, unfused) in ours)
         {
             PeerProcess.Row($"{spec.Label} fwd", forward, Get(peer, spec + "_fwd"), 52);
             PeerProcess.Row($"{spec.Label} fwd+bwd", both, Get(peer, spec + "_fwd_bwd"), 52);
+            if (unfused is { } layerByLayer) PeerProcess.Row($"{spec.Label} fwd+bwd, layer by layer", layerByLayer, Get(peer, spec + "_fwd_bwd"), 52);
             if (Get(peer, spec + "_fwd_no_tf32") is { } strictForward)
             {
                 PeerProcess.Row($"{spec.Label} fwd, peer TF32 off", forward, strictForward, 52);
@@ -81,10 +92,10 @@ internal static class ConvComparison
     private static double? Get(Dictionary<string, System.Text.Json.JsonElement>? peer, string key) =>
         peer is not null && peer.TryGetValue(key, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetDouble() : null;
 
-    private static void Step(Layer layer, Var input)
+    private static void Step(Layer layer, Func<Var, Var> forward, Var input)
     {
         using var scope = TensorScope.Begin();
-        Functional.Sum(layer.Forward(input)).Backward();
+        Functional.Sum(forward(input)).Backward();
         BenchDevice.Sync();
         layer.ZeroGrad();
         input.ZeroGrad();

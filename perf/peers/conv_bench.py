@@ -1,7 +1,7 @@
 """PyTorch peer for VoxelGan's compare-conv: forward and forward+backward of convolution layers.
 
 Each argument after the thread count is one layer, "kind:cin:cout:k:stride:padding:output_padding:batch:size"
-(kind conv or convt, input batch x cin x size^3), the same list VoxelGan times in the same run. Prints one
+(kind conv, convt, or resize: nearest upsampling by 2 then a stride-1 convolution; input batch x cin x size^3), the same list VoxelGan times in the same run. Prints one
 JSON object: {"<spec>_fwd": seconds, "<spec>_fwd_bwd": seconds, ...}, medians after a warm-up; on CUDA also
 "<spec>_fwd_no_tf32" and "<spec>_fwd_bwd_no_tf32", the same with cuDNN's TF32 off.
 Usage: python3 conv_bench.py threads spec [spec ...]
@@ -32,6 +32,8 @@ for spec in sys.argv[2:]:
     cin, cout, k, s, p, op, batch, size = map(int, (cin, cout, k, s, p, op, batch, size))
     if kind == "conv":
         layer = torch.nn.Conv3d(cin, cout, k, stride=s, padding=p)
+    elif kind == "resize":
+        layer = torch.nn.Sequential(torch.nn.Upsample(scale_factor=2, mode="nearest"), torch.nn.Conv3d(cin, cout, k, stride=s, padding=p))
     else:
         layer = torch.nn.ConvTranspose3d(cin, cout, k, stride=s, padding=p, output_padding=op)
     layer = layer.to(device)

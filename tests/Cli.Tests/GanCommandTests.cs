@@ -64,6 +64,10 @@ public sealed class GanCommandTests : IDisposable
         Assert.Contains($"Verdict: {verdict}", report);
         Assert.Contains("orthogonal initialization with gain 2.5", report);
         Assert.Contains("minibatch standard-deviation channel over groups of 4", report);
+        Assert.Contains("resize-convolutions (nearest upsampling + stride-1 convolution)", report);
+        Assert.Contains("fraction penalty 0.3", report);
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run", "config.json")));
+        Assert.Equal("resize", config.RootElement.GetProperty("gan").GetProperty("upsampling").GetString(), ignoreCase: true);
         Assert.Contains("lr_D 0.0004, lr_G 0.0001", report);
         Assert.Contains("the authors' joint update", report);
         Assert.Contains("Training: 4 iterations", report);
