@@ -197,28 +197,38 @@ public class BackendAgreementTests
     }
 
     /// <summary>
-    /// Convolution cases with odd sizes, strides 1-3, padding 0-2, kernels 1-4 and channel counts that are not tile
+    /// Convolution cases with odd sizes (rows up to 36 voxels), strides 1-3, padding 0-2, kernels 1-4 and channel counts that are not tile
     /// multiples; output paddings down to 1 - K (negative ones crop, as TensorFlow's 'same').
     /// </summary>
-    public static Gen<(ConvCase Case, DType DType, int OutputPadding)> ConvCases =>
+    public static Gen<(ConvCase Case, DType DType, int OutputPadding)> ConvCases(int maxStride = 3, int maxCout = 19) =>
         from k in Gen.Choose(1, 4)
-        from s in Gen.Choose(1, 3)
+        from s in Gen.Choose(1, maxStride)
         from p in Gen.Choose(0, Math.Min(2, k - 1))
         from n in Gen.Choose(1, 2)
         from cin in Gen.Choose(1, 9)
-        from cout in Gen.Choose(1, 19)
+        from cout in Gen.Choose(1, maxCout)
         from d in Gen.Choose(Math.Max(1, k - 2 * p), 9)
         from h in Gen.Choose(Math.Max(1, k - 2 * p), 9)
-        from w in Gen.Choose(Math.Max(1, k - 2 * p), 11)
+        // Rows up to 11 run the host's short-row paths (one vector or less), 12-36 its one-, two- and four-vector rows.
+        from w in Gen.OneOf(Gen.Choose(Math.Max(1, k - 2 * p), 11), Gen.Choose(12, 36))
         from op in Gen.Choose(1 - k, s - 1)
         from dtype in ComputeType
         from seed in Gens.Seed
         select (new ConvCase(n, cin, cout, d, h, w, k, s, p, seed), dtype, op);
 
     [Fact]
-    public void ConvolutionsAgree()
+    public void ConvolutionsAgree() => CheckConvolutions(ConvCases(), 40);
+
+    /// <summary>
+    /// Stride 1 and at most 4 output channels: the host's narrow path (the critic's first layers and the input gradient
+    /// of the penalty), with rows shorter than a vector four at a time and longer ones in one, two or four vectors.
+    /// </summary>
+    [Fact]
+    public void NarrowConvolutionsAgree() => CheckConvolutions(ConvCases(maxStride: 1, maxCout: 4), 25);
+
+    private static void CheckConvolutions(Gen<(ConvCase Case, DType DType, int OutputPadding)> cases, int runs)
     {
-        Prop.ForAll(ConvCases.ToArbitrary(), t =>
+        Prop.ForAll(cases.ToArbitrary(), t =>
         {
             var (c, dtype, op) = t;
             int[] xs = [c.N, c.Cin, c.D, c.H, c.W], ws = [c.Cout, c.Cin, c.K, c.K, c.K], ys = [c.N, c.Cout, c.Out(c.D), c.Out(c.H), c.Out(c.W)];
@@ -247,7 +257,7 @@ public class BackendAgreementTests
             }
             Agree("Conv3dWeightGrad " + what, d => Ops.Conv3dWeightGrad(T(c.Seed, xs, d, false), T(c.Seed + 3, ys, d, false), c.K, c.S, c.P), tol,
                 d => Ops.Conv3dWeightGrad(T(c.Seed, xs, d, true), T(c.Seed + 3, ys, d, true), c.K, c.S, c.P));
-        }).Check(Runs(40));
+        }).Check(Runs(runs));
     }
 
     [Fact]
