@@ -55,9 +55,9 @@ public sealed record DemoOptions(string Folder, long Iterations = 9000, int Size
 
     /// <summary>
     /// The weight of the fraction penalty (<see cref="TrainOptions.FractionPenalty"/>): it narrows the spread of the generated
-    /// volumes' phase fractions, which E_p1 measures, without making them alike at this weight (over seeds 1-4 with
-    /// resize-convolution: E_p1 0.044-0.058 against 0.059-0.079 without, diversity ratio 0.95-0.96; weights 1-10 cost
-    /// diversity; docs/RECIPE.md, sixth and seventh sessions).
+    /// volumes' phase fractions, which E_p1 measures, without making them alike at this weight (with resize-convolution
+    /// over seeds 1-5: E_p1 0.044-0.058 and E_p2 0.101-0.115, against 0.059-0.079 and 0.108-0.133 without over seeds 1-4,
+    /// diversity ratio 0.93-0.96; weights 1-10 cost diversity; docs/RECIPE.md, fifth to seventh sessions).
     /// </summary>
     public const double FractionPenalty = 0.3;
 
