@@ -7,7 +7,8 @@ using VoxelGan.Tensors;
 namespace VoxelGan.Perf;
 
 /// <summary>
-/// <c>compare-train</c>: one WGAN-GP training iteration (fp32 and mixed) at the paper's 32^3
+/// <c>compare-train</c>: one WGAN-GP training iteration (fp32, mixed, and mixed without recomputation against the
+/// peer's mixed) at the paper's 32^3
 /// configuration (batch 8, nGf 32, nDf 16) in VoxelGan and in the same model written in PyTorch
 /// (<c>perf/peers/train_bench.py</c>, 2 threads on a CPU, the GPU when VoxelGan runs on CUDA), same run.
 /// Median of <c>repeats</c> iterations after one warm-up.
@@ -19,19 +20,20 @@ internal static class TrainComparison
         var d = BenchDevice.Instance;
         var ours = new Dictionary<Precision, double>();
         long gParams = 0, cParams = 0;
-        foreach (var precision in new[] { Precision.Fp32, Precision.Mixed })
+        foreach (var precision in new[] { Precision.Fp32, Precision.Mixed, Precision.MixedNoRecompute })
         {
             using var trainer = BenchTrainer(d, size, ngf, ndf, batch, precision);
             (gParams, cParams) = (trainer.Models.Generator.ParameterCount, trainer.Models.Critic.ParameterCount);
             d.Pool.ResetPeak();
             ours[precision] = PeerProcess.Median(() => { trainer.TrainStep(); BenchDevice.Sync(); }, repeats);
-            Console.WriteLine($"VoxelGan {precision}: {ours[precision]:F3} s per iteration, peak pool {d.Pool.PeakBytesInUse / 1e6:F1} MB");
+            Console.WriteLine($"VoxelGan {precision.Name()}: {ours[precision]:F3} s per iteration, peak pool {d.Pool.PeakBytesInUse / 1e6:F1} MB");
         }
         var peer = PeerProcess.Run(repoRoot, "train_bench.py", size.ToString(), ngf.ToString(), ndf.ToString(), batch.ToString(), "2", repeats.ToString());
         Console.WriteLine($"device: {d}; {size}^3, nGf {ngf}, nDf {ndf}, batch {batch}; generator {gParams:N0}, critic {cParams:N0} parameters");
         Console.WriteLine($"{"case",-40} {"VoxelGan s",12} {"PyTorch s",12} {"ratio",8}");
         PeerProcess.Row("training iteration fp32", ours[Precision.Fp32], peer?["fp32"].GetDouble(), 40);
         PeerProcess.Row("training iteration mixed", ours[Precision.Mixed], peer?["mixed"].GetDouble(), 40);
+        PeerProcess.Row("training iteration mixed-no-recompute", ours[Precision.MixedNoRecompute], peer?["mixed"].GetDouble(), 40);
         // On CUDA the peer also times fp32 with cuDNN's TF32 off (its default runs float32 convolutions on TF32 tensor cores).
         if (peer is not null && peer.TryGetValue("fp32_no_tf32", out var strict) && strict.ValueKind == System.Text.Json.JsonValueKind.Number)
             PeerProcess.Row("training iteration fp32, peer TF32 off", ours[Precision.Fp32], strict.GetDouble(), 40);
@@ -59,14 +61,14 @@ internal static class TrainComparison
         using var owned = own ? Device.Create(DeviceKind.IlgpuCpu) : null;
         var d = owned ?? bench;
         var shapes = own ? new[] { (2, 2, 1), (4, 4, 2) } : [(ngf, ndf, batch)];
-        foreach (var precision in new[] { Precision.Fp32, Precision.Mixed })
+        foreach (var precision in new[] { Precision.Fp32, Precision.Mixed, Precision.MixedNoRecompute })
             foreach (var (g, c, b) in shapes)
             {
                 using var trainer = BenchTrainer(d, size, g, c, b, precision);
                 trainer.TrainStep();
                 d.Counters.Reset();
                 trainer.TrainStep();
-                Console.WriteLine($"launches per iteration, {precision.ToString().ToLowerInvariant()}, {size}^3 nGf {g} nDf {c} batch {b} on {d.Kind.Name()}: " +
+                Console.WriteLine($"launches per iteration, {precision.Name()}, {size}^3 nGf {g} nDf {c} batch {b} on {d.Kind.Name()}: " +
                                   $"{d.Counters.Launches} kernel launches, {d.Counters.HostSyncs} host synchronizations");
                 Console.WriteLine("  by kernel: " + string.Join(", ", d.Counters.LaunchesByKernel().Select(k => $"{k.Kernel} {k.Launches}")));
             }

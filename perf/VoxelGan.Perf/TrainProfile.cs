@@ -34,7 +34,7 @@ internal static class TrainProfile
             double timedWall = clock.Elapsed.TotalSeconds / repeats;
             var launches = d.Counters.TimeByLaunch();
             double kernels = launches.Sum(l => l.Seconds) / repeats;
-            Console.WriteLine($"==== {precision.ToString().ToLowerInvariant()}, {size}^3, nGf {ngf}, nDf {ndf}, batch {batch} on {d}");
+            Console.WriteLine($"==== {precision.Name()}, {size}^3, nGf {ngf}, nDf {ndf}, batch {batch} on {d}");
             Console.WriteLine($"untimed iteration {untimed * 1e3:F2} ms (median of {repeats}); timed iteration {timedWall * 1e3:F2} ms, of which inside launches {kernels * 1e3:F2} ms over {d.Counters.Launches / (double)repeats:F0} launches");
             Console.WriteLine($"{"kernel",-62} {"launches",9} {"ms/iter",9} {"share",7} {"us/launch",10}");
             foreach (var g in launches.GroupBy(l => l.Kernel).Select(g => (Kernel: g.Key, Launches: g.Sum(l => l.Launches), Seconds: g.Sum(l => l.Seconds))).OrderByDescending(g => g.Seconds).Take(rows))

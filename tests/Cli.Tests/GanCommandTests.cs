@@ -40,6 +40,20 @@ public sealed class GanCommandTests : IDisposable
     }
 
     [Fact]
+    public void MixedPrecisionWithoutRecomputationTrainsSavesItsNameAndResumes()
+    {
+        var run = P("no-recompute");
+        var (code, output, err) = Run(["train", "--out", run, "--iterations", "2", .. Tiny("mixed-no-recompute", "0")]);
+        Assert.True(code == 0, err);
+        Assert.Contains("mixed-no-recompute", output);
+        using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))))
+            Assert.Equal("mixed_no_recompute", config.RootElement.GetProperty("train").GetProperty("precision").GetString());
+        (code, _, err) = Run("train", "--resume", run, "--iterations", "3");
+        Assert.True(code == 0, err);
+        Assert.Equal(3, File.ReadLines(Path.Combine(run, "metrics.jsonl")).Count());
+    }
+
+    [Fact]
     public void ModelPrintsThePapersParameterCounts()
     {
         var (code, output, err) = Run("model", "--size", "32", "--ngf", "32", "--ndf", "16");

@@ -13,6 +13,7 @@ public sealed class TrainingTests() : TinyGanTests("train")
     [Theory]
     [InlineData(Precision.Fp32, 1)]
     [InlineData(Precision.Mixed, 1)]
+    [InlineData(Precision.MixedNoRecompute, 1)]
     [InlineData(Precision.Fp32, 2)]
     public void EveryConfigurationUpdatesTheCriticTheSynthesisNetworkAndTheMappingNetwork(Precision precision, int criticSteps)
     {
@@ -57,7 +58,7 @@ public sealed class TrainingTests() : TinyGanTests("train")
     [Fact]
     public void ResumedTrainingEqualsUninterruptedTraining()
     {
-        foreach (var precision in new[] { Precision.Fp32, Precision.Mixed })
+        foreach (var precision in new[] { Precision.Fp32, Precision.Mixed, Precision.MixedNoRecompute })
         {
             var options = new TrainOptions { BatchSize = 2, Precision = precision, Seed = 7, LearningRateCritic = 1e-3, LearningRateGenerator = 1e-3 };
             using var straight = new Trainer(Tiny, options, SphereData(), D);

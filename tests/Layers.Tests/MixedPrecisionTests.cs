@@ -5,7 +5,7 @@ using static VoxelGan.Autograd.Functional;
 
 namespace VoxelGan.Layers.Tests;
 
-/// <summary>Mixed precision: float16 block outputs, float32 weights, recomputation in backward, loss scaling.</summary>
+/// <summary>Mixed precision: float16 block outputs, float32 weights, recomputation in backward (or not), loss scaling.</summary>
 public class MixedPrecisionTests
 {
     private static Device D => TestDevice.Instance;
@@ -124,16 +124,60 @@ public class MixedPrecisionTests
             return model.Parameters().SelectMany(q => q.Grad?.ToDoubleArray() ?? new double[q.Shape.Numel]).ToArray();
         }
         var reference = PenaltyGradient(Precision.Fp32);
-        var mixed = PenaltyGradient(Precision.Mixed);
         double scale = reference.Max(Math.Abs);
-        Approx.Equal(reference, mixed, 2e-2, 2e-3 * scale, "penalty gradient, mixed vs fp32");
+        foreach (var p in new[] { Precision.Mixed, Precision.MixedNoRecompute })
+            Approx.Equal(reference, PenaltyGradient(p), 2e-2, 2e-3 * scale, $"penalty gradient, {p.Name()} vs fp32");
         model.ZeroGrad();
+    }
+
+    [Fact]
+    public void WithoutRecomputationTheBlocksGiveTheSameValuesAndGradientsBitForBit()
+    {
+        // The same roundings (block input to float32, output and its gradient to float16), the same kernels: only the
+        // recomputation is gone, so one backward pass gives identical values and gradients for input and weights.
+        using var model = new Stack(9);
+        using var scope = TensorScope.Begin();
+        var x = Ops.Normal(new Shape(2, 1, 4, 4, 4), new RandomGenerator(10), device: D);
+        float[][] Run(Precision p)
+        {
+            using var inner = TensorScope.Begin();
+            model.ZeroGrad();
+            var xv = new Var(x, requiresGrad: true);
+            var y = model.Forward(xv, p);
+            var grads = Gradients.Of([Sum(y * y)], [xv, .. model.Parameters()]);
+            return [y.Data.ToArray<float>(), .. grads.Select(g => g.Data.ToArray<float>())];
+        }
+        var recomputed = Run(Precision.Mixed);
+        var kept = Run(Precision.MixedNoRecompute);
+        Assert.Equal(recomputed.Length, kept.Length);
+        for (int k = 0; k < kept.Length; k++) Assert.Equal(recomputed[k], kept[k]);
+        Assert.NotEqual(Run(Precision.Fp32)[1], kept[1]); // float16 roundings did happen
+    }
+
+    [Fact]
+    public void WithoutRecomputationAForwardPassKeepsTheBlocksIntermediates()
+    {
+        using var model = new Stack(1);
+        using var data = Ops.Normal(new Shape(2, 1, 8, 8, 8), new RandomGenerator(2), device: D).Detach();
+        long Measure(Precision p)
+        {
+            using var scope = TensorScope.Begin();
+            long before = D.Pool.BytesInUse;
+            _ = model.Forward(new Var(data), p).Data.ToFloatArray();
+            return D.Pool.BytesInUse - before;
+        }
+        foreach (var p in new[] { Precision.Mixed, Precision.MixedNoRecompute }) Measure(p);
+        long recomputed = Measure(Precision.Mixed), kept = Measure(Precision.MixedNoRecompute);
+        // What recomputation saves: the convolutions' and activations' outputs inside every block.
+        Assert.True(kept > 2 * recomputed, $"kept {kept} bytes vs recomputed {recomputed} bytes");
     }
 
     [Fact]
     public void PrecisionNamesParse()
     {
         Assert.Equal(Precision.Mixed, PrecisionExtensions.ParsePrecision("mixed"));
+        Assert.Equal(Precision.MixedNoRecompute, PrecisionExtensions.ParsePrecision("mixed-no-recompute"));
+        foreach (var p in Enum.GetValues<Precision>()) Assert.Equal(p, PrecisionExtensions.ParsePrecision(p.Name()));
         Assert.Equal(Precision.Fp32, PrecisionExtensions.ParsePrecision("FP32"));
         Assert.Contains("bf16", Assert.Throws<ArgumentException>(() => PrecisionExtensions.ParsePrecision("bf16")).Message);
     }

@@ -17,7 +17,7 @@ internal static class DemoCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "demo folder", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("runs", "demo")) };
         var iterations = new Option<long>("--iterations") { Description = "training iterations", DefaultValueFactory = _ => defaults.Iterations };
         var size = new Option<int>("--size") { Description = "volume edge (16 keeps the demo short on a CPU; the paper uses 32)", DefaultValueFactory = _ => defaults.Size };
-        var precision = new Option<string>("--precision") { Description = "fp32 (default here: no speed gain from fp16 on a CPU) or mixed", DefaultValueFactory = _ => defaults.Precision.ToString().ToLowerInvariant() };
+        var precision = new Option<string>("--precision") { Description = "fp32 (default here: no speed gain from fp16 on a CPU), mixed or mixed-no-recompute", DefaultValueFactory = _ => defaults.Precision.Name() };
         var command = new Command("demo", "Train, generate and evaluate a small GAN on generated spheres; writes report.md (the README's main command).") { output, iterations, size, precision };
         command.SetAction(parse => CommandRunner.Run(() =>
         {

@@ -18,7 +18,7 @@ internal static class ReproduceCommand
         var dataCount = new Option<int>("--data-count") { Description = "training volumes (paper: 10000)", DefaultValueFactory = _ => d.DataCount };
         var volumes = new Option<int>("--volumes") { Description = "volumes generated and kept from the training set for the evaluation (paper: 1000)", DefaultValueFactory = _ => d.Volumes };
         var homogenize = new Option<int>("--homogenize") { Description = "volumes per set homogenized for C11", DefaultValueFactory = _ => d.Homogenize };
-        var precision = new Option<string>("--precision") { Description = "mixed (the authors') or fp32", DefaultValueFactory = _ => d.Precision.ToString().ToLowerInvariant() };
+        var precision = new Option<string>("--precision") { Description = "mixed (the authors'), mixed-no-recompute or fp32", DefaultValueFactory = _ => d.Precision.Name() };
         var size = new Option<int>("--size") { Description = "volume edge (paper: 32; smaller for a quick look)", DefaultValueFactory = _ => d.Size };
         var ngf = new Option<int>("--ngf") { Description = "generator filters of the last block (paper: 32)", DefaultValueFactory = _ => d.Ngf };
         var ndf = new Option<int>("--ndf") { Description = "critic filters of the first block (paper: 16)", DefaultValueFactory = _ => d.Ndf };

@@ -57,7 +57,7 @@ internal static class TrainCommand
         Console.CancelKeyPress += onCancel;
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         var cfg = run.Config;
-        Console.WriteLine($"device {run.Trainer.Device}; {cfg.Gan.Size}^3, nGf {cfg.Gan.Ngf}, nDf {cfg.Gan.Ndf}, batch {cfg.Train.BatchSize}, {cfg.Train.Precision.ToString().ToLowerInvariant()}; " +
+        Console.WriteLine($"device {run.Trainer.Device}; {cfg.Gan.Size}^3, nGf {cfg.Gan.Ngf}, nDf {cfg.Gan.Ndf}, batch {cfg.Train.BatchSize}, {cfg.Train.Precision.Name()}; " +
                           $"generator {run.Trainer.Models.Generator.ParameterCount:N0}, critic {run.Trainer.Models.Critic.ParameterCount:N0} parameters");
         Console.WriteLine($"data {cfg.Data.Source}: mean {cfg.Stats.Mean:G4}, std {cfg.Stats.Std:G4}, lambda [{cfg.Stats.LambdaMin:G4}, {cfg.Stats.LambdaMax:G4}]; run folder {run.Folder}");
         try

@@ -4,6 +4,7 @@ using System.Text.Json;
 using VoxelGan.Gan.Evaluation;
 using VoxelGan.Gan.Models;
 using VoxelGan.Gan.Training;
+using VoxelGan.Layers;
 using VoxelGan.Tensors.IO;
 
 namespace VoxelGan.Gan.Demo;
@@ -39,7 +40,7 @@ public static class DemoReport
                         (gan.MinibatchStdGroup > 0 ? $", a minibatch standard-deviation channel over groups of {gan.MinibatchStdGroup} before the critic's head (so the critic sees how much the volumes' phase fractions vary)" : "") +
                         "; docs/RECIPE.md has the search.")
             .AppendLine($"- Training: {train.Iterations} iterations, batch {train.BatchSize}, lr_D {train.LearningRateCritic}, lr_G {train.LearningRateGenerator}, mapping factor {train.MappingLearningRateFactor}, GP lambda {train.GradientPenaltyWeight}, " +
-                        $"{(train.CriticSteps == 1 ? "the authors' joint update" : $"{train.CriticSteps} critic steps per generator step")}, {train.Precision.ToString().ToLowerInvariant()}" +
+                        $"{(train.CriticSteps == 1 ? "the authors' joint update" : $"{train.CriticSteps} critic steps per generator step")}, {train.Precision.Name()}" +
                         (train.FractionPenalty > 0 ? $", fraction penalty {train.FractionPenalty} (a term in the generator's loss that pulls each volume's phase fraction toward the training set's)" : "") +
                         (train.AverageDecay > 0 ? $", generating from a moving average of the generator's weights (decay {train.AverageDecay})" : "") + ".")
             .AppendLine($"- Wasserstein estimate E[D(real)] - E[D(fake)]: first iteration {F(W(0))}, last {F(W(lines.Count - 1))}; mean of the last 50: {F(lines.TakeLast(50).Average(l => l.GetProperty("wasserstein").GetDouble()))}.")

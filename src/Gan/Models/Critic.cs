@@ -77,7 +77,7 @@ public sealed class Critic : Module
         if (x.Shape.Rank != 5 || x.Shape[1] != 1 || x.Shape[2] != n || x.Shape[3] != n || x.Shape[4] != n)
             throw new ShapeException($"critic input must be [batch, 1, {n}, {n}, {n}], got {x.Shape}");
         foreach (var block in _blocks) x = block.Forward(x, precision);
-        if (precision == Precision.Mixed) x = F.Cast(x, DType.Float32);
+        if (precision.IsMixed()) x = F.Cast(x, DType.Float32);
         if (Config.MinibatchStdGroup > 0) x = MinibatchStd.Append(x, Config.MinibatchStdGroup);
         return _head.Forward(F.Reshape(x, x.Shape[0], -1));
     }

@@ -5,6 +5,7 @@ using VoxelGan.Gan.Demo;
 using VoxelGan.Gan.Evaluation;
 using VoxelGan.Gan.Models;
 using VoxelGan.Gan.Training;
+using VoxelGan.Layers;
 using VoxelGan.Tensors.IO;
 
 namespace VoxelGan.Gan.Reproduce;
@@ -71,7 +72,7 @@ public static class ReproduceReport
             .AppendLine($"- Data: {config.Data.Count} sphere packings of {gan.Size}^3 from the {(config.Data.Style == Data.SphereStyle.Authors ? "authors'" : "periodic")} generator (seed {config.Data.Seed}), standardized (mean {config.Stats.Mean:G4}, std {config.Stats.Std:G4}).")
             .AppendLine($"- Model: {gan.Size}^3, nGf {gan.Ngf}, nDf {gan.Ndf}, {gan.Topology.ToString().ToLowerInvariant()} critic, {gan.TransposedConvolution} 'same' transposed convolutions.")
             .AppendLine($"- Training: {steps} of {train.Iterations} iterations (paper: 100000), batch {train.BatchSize}, lr_D {train.LearningRateCritic}, lr_G {train.LearningRateGenerator}, mapping factor {train.MappingLearningRateFactor}, " +
-                        $"critic steps {train.CriticSteps}, {train.Precision.ToString().ToLowerInvariant()}; the run's config.json has every option.")
+                        $"critic steps {train.CriticSteps}, {train.Precision.Name()}; the run's config.json has every option.")
             .AppendLine($"- Recipe: {(Departures(gan, train) is { Count: > 0 } departures ? "the paper's except " + string.Join(", ", departures) : "the paper's")}.")
             .AppendLine($"- Evaluation: {fakeCount} generated volumes (paper: 1000) against {realCount} training volumes; C11 from {homogenize} volumes per set.")
             .AppendLine()

@@ -45,7 +45,7 @@ public sealed class Trainer : IDisposable
         _synthesis = new Nadam([Models.Generator.SynthesisGroup()], Adam(options.LearningRateGenerator));
         _mapping = new Nadam([Models.Generator.MappingGroup(1)], Adam(options.LearningRateGenerator * options.MappingLearningRateFactor));
         if (options.AverageDecay > 0) _average = new GeneratorAverage(Models.Generator, options.AverageDecay);
-        if (options.Precision == Precision.Mixed)
+        if (options.Precision.IsMixed())
         {
             DynamicLossScaler New() => new(options.InitialLossScale, options.LossScaleGrowthInterval);
             var shared = options.LossScalers == LossScalerMode.Shared ? New() : null;
