@@ -45,19 +45,21 @@ public class MixedPrecisionTests
         }
     }
 
+    /// <summary>Pool bytes a forward pass of <paramref name="model"/> holds once complete: what its graph keeps for backward.</summary>
+    private static long ForwardBytes(Stack model, Tensor data, Precision p)
+    {
+        using var scope = TensorScope.Begin();
+        long before = D.Pool.BytesInUse;
+        _ = model.Forward(new Var(data), p).Data.ToFloatArray();
+        return D.Pool.BytesInUse - before;
+    }
+
     [Fact]
     public void AForwardPassInMixedPrecisionHoldsAboutHalfTheActivationMemoryOrLess()
     {
         using var model = new Stack(1);
         using var data = Ops.Normal(new Shape(2, 1, 8, 8, 8), new RandomGenerator(2), device: D).Detach();
-        long Measure(Precision p)
-        {
-            using var scope = TensorScope.Begin();
-            long before = D.Pool.BytesInUse;
-            var y = model.Forward(new Var(data), p);
-            _ = y.Data.ToFloatArray(); // the forward pass is complete; its graph holds what backward will need
-            return D.Pool.BytesInUse - before;
-        }
+        long Measure(Precision p) => ForwardBytes(model, data, p);
         Measure(Precision.Fp32);
         Measure(Precision.Mixed); // warm both paths
         long fp32 = Measure(Precision.Fp32), mixed = Measure(Precision.Mixed);
@@ -159,13 +161,7 @@ public class MixedPrecisionTests
     {
         using var model = new Stack(1);
         using var data = Ops.Normal(new Shape(2, 1, 8, 8, 8), new RandomGenerator(2), device: D).Detach();
-        long Measure(Precision p)
-        {
-            using var scope = TensorScope.Begin();
-            long before = D.Pool.BytesInUse;
-            _ = model.Forward(new Var(data), p).Data.ToFloatArray();
-            return D.Pool.BytesInUse - before;
-        }
+        long Measure(Precision p) => ForwardBytes(model, data, p);
         foreach (var p in new[] { Precision.Mixed, Precision.MixedNoRecompute }) Measure(p);
         long recomputed = Measure(Precision.Mixed), kept = Measure(Precision.MixedNoRecompute);
         // What recomputation saves: the convolutions' and activations' outputs inside every block.
