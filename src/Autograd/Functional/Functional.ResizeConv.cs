@@ -31,13 +31,13 @@ public static partial class Functional
         return ConvTranspose3d(x, folded, 2, 1, 0);
     }
 
-    // One fold matrix per device and dtype, made once and kept for the device's life: uploading it on every forward
-    // would cost a host round trip per layer.
-    private static readonly ConditionalWeakTable<Device, ConcurrentDictionary<DType, Tensor>> Folds = new();
+    // One fold matrix per device and dtype, made once (Lazy: two threads asking at once share one) and kept for the
+    // device's life: uploading it on every forward would cost a host round trip per layer.
+    private static readonly ConditionalWeakTable<Device, ConcurrentDictionary<DType, Lazy<Tensor>>> Folds = new();
 
     /// <summary>The fold as a matrix T [27, 64]: T[(k, l, m), (a, b, c)] = M[a, k] M[b, l] M[c, m].</summary>
     private static Tensor UpsampleFold(Device device, DType dtype) =>
-        Folds.GetOrCreateValue(device).GetOrAdd(dtype, _ =>
+        Folds.GetOrCreateValue(device).GetOrAdd(dtype, _ => new Lazy<Tensor>(() =>
         {
             int[,] m = { { 0, 0, 1 }, { 0, 1, 1 }, { 1, 1, 0 }, { 1, 0, 0 } };
             var t = new double[27 * 64];
@@ -46,5 +46,5 @@ public static partial class Functional
                 t[k * 64 + a] = m[a / 16, k / 9] * m[a / 4 % 4, k / 3 % 3] * m[a % 4, k % 3];
             using var scope = TensorScope.Begin();
             return Ops.Cast(Tensor.FromArray(t, new Shape(27, 64), device), dtype).Detach();
-        });
+        })).Value;
 }
