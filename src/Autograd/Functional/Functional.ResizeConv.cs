@@ -27,7 +27,7 @@ public static partial class Functional
             throw new ShapeException($"UpsampleConv3d: expected a kernel [Cout, Cin, 3, 3, 3], got {w.Shape}");
         int cout = w.Shape[0], cin = w.Shape[1];
         var swapped = Reshape(Permute(w, 1, 0, 2, 3, 4), cin * cout, 27);
-        var folded = Reshape(MatMul(swapped, new Var(UpsampleFold(w.Data.Device, w.DType))), cin, cout, 4, 4, 4);
+        var folded = Reshape(MatMul(swapped, new Var(UpsampleFold(w.Device, w.DType))), cin, cout, 4, 4, 4);
         return ConvTranspose3d(x, folded, 2, 1, 0);
     }
 

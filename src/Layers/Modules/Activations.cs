@@ -80,7 +80,7 @@ public sealed class Sequential : Layer
             }
             else if (biased is UpsampledConv3d fused)
             {
-                x = fused.Forward(x);
+                x = fused.ForwardChannelBias(x);
                 i += 1;
             }
             else x = _layers[i].Forward(x);
@@ -94,7 +94,5 @@ public sealed class Sequential : Layer
         public Var ForwardWithoutBias(Var x) => Functional.UpsampleConv3d(x, Conv.Weight);
 
         public Var? Bias => Conv.Bias;
-
-        public Var Forward(Var x) => ForwardWithoutBias(x) + Functional.Reshape(Conv.Bias, 1, -1, 1, 1, 1);
     }
 }

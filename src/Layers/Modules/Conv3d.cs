@@ -40,7 +40,7 @@ public sealed class Conv3d : Layer, IBiasedLayer
     public bool FusesUpsample(int factor) => factor == 2 && Kernel == 3 && Stride == 1 && Padding == 1;
 
     /// <inheritdoc />
-    public override Var Forward(Var x) => ForwardWithoutBias(x) + Functional.Reshape(Bias, 1, -1, 1, 1, 1);
+    public override Var Forward(Var x) => this.ForwardChannelBias(x);
 
     /// <inheritdoc />
     public Var ForwardWithoutBias(Var x) => Functional.Conv3d(x, Weight, Stride, Padding);

@@ -49,7 +49,7 @@ public sealed class ConvTranspose3d : Layer, IBiasedLayer
     Var? IBiasedLayer.Bias => Bias;
 
     /// <inheritdoc />
-    public override Var Forward(Var x) => ForwardWithoutBias(x) + Functional.Reshape(Bias, 1, -1, 1, 1, 1);
+    public override Var Forward(Var x) => this.ForwardChannelBias(x);
 
     /// <inheritdoc />
     public Var ForwardWithoutBias(Var x) => Functional.ConvTranspose3d(x, Weight, Stride, Padding, OutputPadding);

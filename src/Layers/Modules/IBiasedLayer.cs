@@ -18,6 +18,13 @@ public interface IBiasedLayer
 /// <summary>Fused forms of biased layers.</summary>
 public static class BiasedLayers
 {
+    /// <summary>layer(x) = f(x) + b, the bias [C] broadcast along axis 1 of f(x) [B, C, D, H, W] (the convolutions' form).</summary>
+    public static Var ForwardChannelBias(this IBiasedLayer layer, Var x)
+    {
+        var y = layer.ForwardWithoutBias(x);
+        return layer.Bias is { } bias ? y + Functional.Reshape(bias, 1, -1, 1, 1, 1) : y;
+    }
+
     /// <summary>LeakyReLU(layer(x)), bias and activation in one launch (<see cref="Functional.BiasLeakyRelu"/>).</summary>
     public static Var ForwardLeakyRelu(this IBiasedLayer layer, Var x, double slope) => layer.Bias is { } bias
         ? Functional.BiasLeakyRelu(layer.ForwardWithoutBias(x), bias, slope)
