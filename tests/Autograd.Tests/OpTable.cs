@@ -161,6 +161,21 @@ public static class OpTable
             var rng = new Random(c.Seed);
             return ([Values(rng, [1, cin, n, n + 1, n]), Values(rng, [cout, cin, k, k, k])], xs => Conv3d(xs[0], xs[1], stride, pad));
         }),
+        new("conv3d_bias_activation", true, c =>
+        {
+            // The epilogue's four forms by Pick / 48 % 4. With LeakyReLU the residual (|r| >= 3) keeps the sum away from
+            // the kink: small x and w (|x w| <= 0.0225 over at most 54 products) and a small bias move it by under 1.3.
+            var (k, stride, pad, n) = ConvGeometry(c);
+            int cin = 1 + c.Pick % 2, cout = 1 + c.Pick / 2 % 2, form = c.Pick / 48 % 4;
+            var (bias, residual, slope) = form switch { 0 => (true, true, 0.2), 1 => (true, false, (double?)null), 2 => (false, true, 0.3), _ => (false, false, null) };
+            var rng = new Random(c.Seed);
+            var xShape = new Shape(1, cin, n, n + 1, n);
+            var yShape = Shape.Conv3d(xShape, new Shape(cout, cin, k, k, k), stride, pad);
+            var inputs = new List<Tensor> { Values(rng, xShape.ToArray(), 0.02, 0.15), Values(rng, [cout, cin, k, k, k], 0.02, 0.15) };
+            if (bias) inputs.Add(Values(rng, [cout], 0.01, 0.05));
+            if (residual) inputs.Add(Values(rng, yShape.ToArray(), 3, 4));
+            return ([.. inputs], xs => Conv3dBiasActivation(xs[0], xs[1], bias ? xs[2] : null, residual ? xs[^1] : null, slope, stride, pad));
+        }),
         new("conv_transpose3d", true, c =>
         {
             var (k, stride, pad, n) = ConvGeometry(c);
@@ -212,12 +227,12 @@ public static class OpTable
         new("avg_pool3d", true, c =>
         {
             int k = 1 + c.Pick % 2;
-            return ([Values(new Random(c.Seed), [1, 1 + c.Pick / 2 % 2, 2 * k, k, 2 * k])], xs => AvgPool3d(xs[0], k));
+            return ([Values(new Random(c.Seed), [1, 1 + c.Pick / 2 % 2, 2 * k, k, 2 * k])], xs => AvgPool3d(xs[0], k, c.Pick / 4 % 2 == 0 ? 1 : -2.5));
         }),
         new("upsample3d", true, c =>
         {
             int k = 1 + c.Pick % 2;
-            return ([Values(new Random(c.Seed), [1, 1 + c.Pick / 2 % 2, 2, 1, 2])], xs => Upsample3d(xs[0], k, 1.0 / (k * k * k)));
+            return ([Values(new Random(c.Seed), [1, 1 + c.Pick / 2 % 2, 2, 1, 2])], xs => Upsample3d(xs[0], k, c.Pick / 4 % 2 == 0 ? 1.0 / (k * k * k) : 1.7));
         }),
         new("recompute", true, c =>
         {

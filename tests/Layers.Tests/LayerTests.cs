@@ -52,6 +52,37 @@ public class LayerTests
     }
 
     [Fact]
+    public void AConvolutionWithItsResidualAndActivationFusedGivesTheSeparateOpsValuesAndGradients()
+    {
+        // The critic block's tail: LeakyReLU(conv2(h) + skip(x)) with conv2's bias, all in conv2's launch; values and
+        // the penalty's first and second derivatives against the sum and BiasLeakyRelu, bit for bit.
+        using var scope = TensorScope.Begin();
+        var rng = new RandomGenerator(4);
+        using var conv = new Conv3d(2, 3, 3, rng, device: D);
+        using var skip = new Conv3d(2, 3, 1, rng, device: D);
+        foreach (var layer in new[] { conv, skip })
+            Ops.CopyInto(layer.Bias.Data, Ops.Cast(Tensor.FromArray([0.3, -0.2, 0.1], new Shape(3), D), DType.Float32));
+        var rand = new Random(6);
+        var xData = Ops.Cast(Tensor.FromArray(Enumerable.Range(0, 2 * 2 * 64).Select(_ => rand.NextDouble() * 2 - 1).ToArray(), new Shape(2, 2, 4, 4, 4), D), DType.Float32);
+        Var[] targets = [.. conv.Parameters(), .. skip.Parameters()];
+
+        (float[] Y, float[][] Grads) Run(Func<Var, Var> f)
+        {
+            var x = new Var(xData, requiresGrad: true);
+            var y = f(x);
+            var gx = Gradients.Of(Sum(y * y), x, createGraph: true);
+            var grads = Gradients.Of([Sum(gx * gx)], targets);
+            return (y.Data.ToArray<float>(), [gx.Data.ToArray<float>(), .. grads.Select(g => g.Data.ToArray<float>())]);
+        }
+
+        var fused = Run(x => conv.ForwardEpilogue(x, skip.Forward(x), 0.2));
+        var separate = Run(x => BiasLeakyRelu(conv.ForwardWithoutBias(x) + (skip.ForwardWithoutBias(x) + Reshape(skip.Bias, 1, 3, 1, 1, 1)), conv.Bias, 0.2));
+        Assert.Equal(separate.Y, fused.Y);
+        Assert.Contains(fused.Y, v => v < 0);
+        for (int k = 0; k < fused.Grads.Length; k++) Assert.Equal(separate.Grads[k], fused.Grads[k]);
+    }
+
+    [Fact]
     public void DenseComputesXWTransposedPlusB()
     {
         using var scope = TensorScope.Begin();

@@ -21,9 +21,13 @@ public static partial class Functional
     {
         int k = w.Shape[2];
         return Var.Record(Ops.Conv3d(x.Data, w.Data, stride, padding, outputExtents), "conv3d", [x, w],
-            (g, y) => ConvTranspose3d(g, w, stride, padding, Shape.ConvOutputPadding(x.Shape, y.Shape, k, stride, padding)),
+            (g, _) => Conv3dInputGrad(g, w, x.Shape, stride, padding),
             (g, _) => Conv3dWeightGrad(x, g, k, stride, padding));
     }
+
+    /// <summary>The gradient g [N, Cout, ...] of a convolution with w carried back to its input of shape <paramref name="x"/>: the transposed convolution onto x's extents.</summary>
+    private static Var Conv3dInputGrad(Var g, Var w, Shape x, int stride, int padding) =>
+        ConvTranspose3d(g, w, stride, padding, Shape.ConvOutputPadding(x, g.Shape, w.Shape[2], stride, padding));
 
     /// <summary>Transposed 3D convolution of y [N, Cin, D, H, W] with w [Cin, Cout, K, K, K] (PyTorch's definition), no bias.</summary>
     public static Var ConvTranspose3d(Var y, Var w, int stride = 1, int padding = 0, int outputPadding = 0) =>
@@ -47,11 +51,11 @@ public static partial class Functional
     // Average pooling and scaled upsampling are each other's adjoints:
     //   <Upsample_s(y), x> = s k^3 <y, AvgPool(x)>.
 
-    /// <summary>Average pooling over non-overlapping windows of edge k.</summary>
-    public static Var AvgPool3d(Var x, int k) =>
-        Var.Record(Ops.AvgPool3d(x.Data, k), "avg_pool3d", [x], g => Upsample3d(g, k, 1.0 / (k * k * k)));
+    /// <summary>Average pooling over non-overlapping windows of edge k, times <paramref name="scale"/> (the scale joins the kernel, so that each adjoint is one launch).</summary>
+    public static Var AvgPool3d(Var x, int k, double scale = 1) =>
+        Var.Record(Ops.AvgPool3d(x.Data, k, scale), "avg_pool3d", [x], g => Upsample3d(g, k, scale / (k * k * k)));
 
     /// <summary>Nearest-neighbour upsampling by k, times scale.</summary>
     public static Var Upsample3d(Var y, int k, double scale) =>
-        Var.Record(Ops.Upsample3d(y.Data, k, scale), "upsample3d", [y], g => AvgPool3d(g, k) * (scale * k * k * k));
+        Var.Record(Ops.Upsample3d(y.Data, k, scale), "upsample3d", [y], g => AvgPool3d(g, k, scale * k * k * k));
 }

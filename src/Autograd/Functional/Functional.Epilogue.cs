@@ -24,8 +24,43 @@ public static partial class Functional
         result = Var.RecordJoint(output, "bias_leaky_relu", [y, bias], (g, needed) =>
         {
             var dz = LeakyReluGradient(result!.Data, g, slope);
-            return [needed[0] ? dz : null, needed[1] ? Reshape(SumTo(dz, new Shape(along)), bias.Shape[0]) : null];
+            return [needed[0] ? dz : null, needed[1] ? ChannelBiasGradient(dz) : null];
         });
         return result;
+    }
+
+    /// <summary>
+    /// act((Conv3d(x, w) + residual) + bias) as one convolution launch (cuDNN's ConvolutionBiasActivationForward, with
+    /// its residual z): a layer's convolution, bias, residual sum and LeakyReLU (slope &gt;= 0, or null for none) store
+    /// their output once, with the same values bit for bit as <see cref="Conv3d(Var, Var, int, int, int[])"/>, an add
+    /// and <see cref="BiasLeakyRelu"/>. Backward: dz = <see cref="LeakyReluGradient"/>(out, g) (the mask read from the
+    /// output, as by <see cref="BiasLeakyRelu"/>), then the convolution's own rules on dz, the bias gradient dz summed
+    /// over every axis but 1, and dz itself for the residual. Bias and residual may be null.
+    /// </summary>
+    public static Var Conv3dBiasActivation(Var x, Var w, Var? bias, Var? residual = null, double? slope = null, int stride = 1, int padding = 0)
+    {
+        var output = Ops.Conv3d(x.Data, w.Data, stride, padding, epilogue: new ConvEpilogue(bias?.Data, residual?.Data, slope));
+        Var[] inputs = [x, w, .. bias is null ? Array.Empty<Var>() : [bias], .. residual is null ? Array.Empty<Var>() : [residual]];
+        int biasAt = bias is null ? -1 : 2, residualAt = residual is null ? -1 : inputs.Length - 1;
+        Var? result = null;
+        result = Var.RecordJoint(output, "conv3d_bias_activation", inputs, (g, needed) =>
+        {
+            var dz = slope is { } s ? LeakyReluGradient(result!.Data, g, s) : Alias(g);
+            var grads = new Var?[inputs.Length];
+            if (needed[0]) grads[0] = Conv3dInputGrad(dz, w, x.Shape, stride, padding);
+            if (needed[1]) grads[1] = Conv3dWeightGrad(x, dz, w.Shape[2], stride, padding);
+            if (biasAt >= 0 && needed[biasAt]) grads[biasAt] = ChannelBiasGradient(dz);
+            if (residualAt >= 0 && needed[residualAt]) grads[residualAt] = dz;
+            return grads;
+        });
+        return result;
+    }
+
+    /// <summary>The gradient of a bias [C] added along axis 1 of an output whose gradient is <paramref name="dz"/> [B, C, ...]: dz summed over every other axis.</summary>
+    private static Var ChannelBiasGradient(Var dz)
+    {
+        var along = Enumerable.Repeat(1, dz.Shape.Rank).ToArray();
+        along[1] = dz.Shape[1];
+        return Reshape(SumTo(dz, new Shape(along)), dz.Shape[1]);
     }
 }

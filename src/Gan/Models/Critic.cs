@@ -29,9 +29,10 @@ public sealed class CriticBlock : Layer
     /// <inheritdoc />
     public override Var Forward(Var x)
     {
-        // LeakyReLU(conv2(LeakyReLU(conv1(x))) + skip(x)), each bias added in the activation's launch.
+        // LeakyReLU(conv2(LeakyReLU(conv1(x))) + skip(x)): each convolution adds its bias, the residual and the
+        // activation as it stores its output (three launches for the block's seven ops).
         var h = _conv1.ForwardLeakyRelu(x, _slope);
-        var y = F.BiasLeakyRelu(_conv2.ForwardWithoutBias(h) + _skip.Forward(x), _conv2.Bias, _slope);
+        var y = _conv2.ForwardEpilogue(h, _skip.Forward(x), _slope);
         return _pool ? F.AvgPool3d(y, 2) : y;
     }
 }

@@ -236,14 +236,15 @@ public sealed class Trainer : IDisposable
     {
         using var scope = TensorScope.Begin();
         var f = fake.DType == DType.Float32 ? fake : Ops.Cast(fake, DType.Float32);
-        var v = Ops.ReadScalars([lossD, gp, dReal, dFake, Ops.Mean(f), Ops.Mean(Ops.Square(f)), .. queued.Sums, .. queued.Unread]);
-        double critic = v[0], penalty = v[1], real = v[2], generated = v[3], mean = v[4];
+        // Sums, divided here: a mean on the device would be a launch more each.
+        var v = Ops.ReadScalars([lossD, gp, dReal, dFake, Ops.Sum(f), Ops.Sum(Ops.Square(f)), .. queued.Sums, .. queued.Unread]);
+        double critic = v[0], penalty = v[1], real = v[2], generated = v[3], mean = v[4] / f.Numel, meanSquare = v[5] / f.Numel;
         NonFiniteLossException.ThrowIfNotFinite(step, "critic loss", critic);
         NonFiniteLossException.ThrowIfNotFinite(step, "generator loss", -generated);
         foreach (double unread in v[(6 + queued.Sums.Length)..])
             if (!double.IsFinite(unread)) throw new NonFiniteLossException(step, "gradient", unread);
         bool skipped = !Settle(queued, v[6..(6 + queued.Sums.Length)]) || skippedBefore;
-        double std = Math.Sqrt(Math.Max(0, v[5] - mean * mean));
+        double std = Math.Sqrt(Math.Max(0, meanSquare - mean * mean));
         return new StepMetrics(step, critic, -generated, penalty, real - generated, mean, std, LossScale(_critic), skipped, _clock.Elapsed.TotalSeconds);
     }
 

@@ -44,4 +44,8 @@ public sealed class Conv3d : Layer, IBiasedLayer
 
     /// <inheritdoc />
     public Var ForwardWithoutBias(Var x) => Functional.Conv3d(x, Weight, Stride, Padding);
+
+    /// <summary>act((conv(x) + residual) + b) stored once by the convolution's own launch (<see cref="Functional.Conv3dBiasActivation"/>).</summary>
+    public Var ForwardEpilogue(Var x, Var? residual, double? slope) =>
+        Functional.Conv3dBiasActivation(x, Weight, Bias, residual, slope, Stride, Padding);
 }

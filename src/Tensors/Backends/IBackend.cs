@@ -88,8 +88,11 @@ internal interface IBackend : IDisposable
     /// <summary>Counter-based normal numbers (<see cref="RandomKernels.Normal{T, TConv}"/>).</summary>
     void Normal(Tensor y, ulong seed, ulong offset, double mean, double std);
 
-    /// <summary>Convolution x, w -&gt; y (<see cref="Conv3dKernels.Forward{T}"/>).</summary>
-    void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g);
+    /// <summary>
+    /// Convolution x, w -&gt; y passed through <paramref name="epilogue"/> before it is stored (<see cref="Conv3dKernels.Forward{T}"/>;
+    /// its tensors were checked against y's shape, dtype and device).
+    /// </summary>
+    void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, ConvEpilogue epilogue);
 
     /// <summary>Transposed convolution y, w -&gt; x (<see cref="Conv3dKernels.Transposed{T}"/>).</summary>
     void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g);

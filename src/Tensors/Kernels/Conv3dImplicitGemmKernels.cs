@@ -40,9 +40,10 @@ public static class Conv3dImplicitGemmKernels
     /// (product, slice) with <paramref name="split"/>.Slices slices per product; slice q sums its own run of whole
     /// Depth steps of kk and stores its partial C into <c>split.Partials[q Stride ..]</c>, and the last slice of a block
     /// to finish adds the block's slices up in order into y (<see cref="InnerSplit{T}"/>; with one slice, the whole sum
-    /// straight into y).
+    /// straight into y). Whatever stores into y passes each sum through <paramref name="epilogue"/> with channel c (the
+    /// partial sums are stored as they are).
     /// </summary>
-    public static void Convolve<T, TConv>(ArrayView<T> input, ArrayView<T> w, ArrayView<T> y, TConv conv, InnerSplit<T> split)
+    public static void Convolve<T, TConv>(ArrayView<T> input, ArrayView<T> w, ArrayView<T> y, TConv conv, InnerSplit<T> split, Epilogue<T> epilogue)
         where T : unmanaged, IFloatingPointIeee754<T> where TConv : struct, IImplicitConvolution
     {
         int slice = Grid.IdxZ % split.Slices;
@@ -94,7 +95,7 @@ public static class Conv3dImplicitGemmKernels
         {
             int mi = firstRow + tx + i * tm;
             if (mi >= rows) break;
-            acc.Row(i).Store(target, conv.Output(conv.Row(mi)), stride, firstColumn + ty, tn, columns);
+            acc.Row(i).Store(target, conv.Output(conv.Row(mi)), stride, firstColumn + ty, tn, columns, split.Slices == 1 ? epilogue : default);
         }
         if (split.Slices == 1 || !LastSlice(split.Counters, (Grid.IdxZ / split.Slices * Grid.DimY + Grid.IdxY) * Grid.DimX + Grid.IdxX, split.Slices, lane)) return;
         for (int i = 0; i < 4; i++)
@@ -105,7 +106,7 @@ public static class Conv3dImplicitGemmKernels
             for (int j = 0; j < 4; j++)
             {
                 int c = firstColumn + ty + j * tn;
-                if (c < columns) SumSlices(split, y, output + c * stride);
+                if (c < columns) SumSlices(split, y, output + c * stride, c, epilogue);
             }
         }
     }
@@ -132,12 +133,15 @@ public static class Conv3dImplicitGemmKernels
         return last[0] == 1;
     }
 
-    /// <summary><c>y[index] = 0 + partial_0[index] + partial_1[index] + ...</c> in slice order (the order of the separate reduction it replaces).</summary>
-    private static void SumSlices<T>(InnerSplit<T> split, ArrayView<T> y, int index) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// <c>y[index] = epilogue(0 + partial_0[index] + partial_1[index] + ...)</c>, the slices in order (the order of the
+    /// separate reduction it replaces), <paramref name="channel"/> the element's channel.
+    /// </summary>
+    private static void SumSlices<T>(InnerSplit<T> split, ArrayView<T> y, int index, int channel, Epilogue<T> epilogue) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T sum = T.Zero;
         for (int q = 0; q < split.Slices; q++) sum += split.Partials[q * split.Stride + index];
-        y[index] = sum;
+        y[index] = epilogue.Apply(sum, index, channel);
     }
 
     /// <summary>Lanes below <see cref="Depth"/> decode the inner indices k0 .. k0 + Depth - 1 (shift -1 from <paramref name="inner"/> on).</summary>
@@ -262,7 +266,7 @@ public static class Conv3dImplicitGemmKernels
             for (int j = 0; j < 4; j++)
             {
                 int c = firstColumn + ty + j * tn;
-                if (c < g.Cy) SumSlices(split, dw, c * inner + tap);
+                if (c < g.Cy) SumSlices(split, dw, c * inner + tap, c, default);
             }
         }
     }

@@ -57,9 +57,10 @@ public static class Conv3dKernels
 {
     /// <summary>
     /// Convolution (cross-correlation, as PyTorch's <c>conv3d</c>):
-    /// <c>y[n,co,od,oh,ow] = sum_{ci,kd,kh,kw} x[n,ci,od*S-P+kd, oh*S-P+kh, ow*S-P+kw] * w[co,ci,kd,kh,kw]</c>.
+    /// <c>y[n,co,od,oh,ow] = sum_{ci,kd,kh,kw} x[n,ci,od*S-P+kd, oh*S-P+kh, ow*S-P+kw] * w[co,ci,kd,kh,kw]</c>, passed
+    /// through <paramref name="epilogue"/> (bias, residual and activation; <c>default</c>: the sum itself).
     /// </summary>
-    public static void Forward<T>(Index1D thread, int threads, ArrayView<T> x, ArrayView<T> w, ArrayView<T> y, ConvGeometry g)
+    public static void Forward<T>(Index1D thread, int threads, ArrayView<T> x, ArrayView<T> w, ArrayView<T> y, ConvGeometry g, Epilogue<T> epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r = thread; r < y.IntLength; r += threads)
@@ -86,7 +87,7 @@ public static class Conv3dKernels
                     }
                 }
             }
-            y[r] = acc;
+            y[r] = epilogue.Apply(acc, r, co);
         }
     }
 

@@ -14,13 +14,23 @@ public struct Quad<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static Quad<T> Load(ArrayView<T> s, int start, int stride) =>
         new() { V0 = s[start], V1 = s[start + stride], V2 = s[start + 2 * stride], V3 = s[start + 3 * stride] };
 
-    /// <summary>Writes y[first + (co + j stride) step] = Vj for j = 0..3 where co + j stride &lt; columns.</summary>
-    public readonly void Store(ArrayView<T> y, int first, int step, int co, int stride, int columns)
+    /// <summary>
+    /// Writes y[i] = epilogue(Vj) at i = first + (co + j stride) step, channel co + j stride, for j = 0..3 where
+    /// co + j stride &lt; columns (<c>default</c> epilogue: Vj itself).
+    /// </summary>
+    public readonly void Store(ArrayView<T> y, int first, int step, int co, int stride, int columns, Epilogue<T> epilogue = default)
     {
-        if (co < columns) y[first + co * step] = V0;
-        if (co + stride < columns) y[first + (co + stride) * step] = V1;
-        if (co + 2 * stride < columns) y[first + (co + 2 * stride) * step] = V2;
-        if (co + 3 * stride < columns) y[first + (co + 3 * stride) * step] = V3;
+        StoreOne(y, first, step, co, columns, V0, epilogue);
+        StoreOne(y, first, step, co + stride, columns, V1, epilogue);
+        StoreOne(y, first, step, co + 2 * stride, columns, V2, epilogue);
+        StoreOne(y, first, step, co + 3 * stride, columns, V3, epilogue);
+    }
+
+    private static void StoreOne(ArrayView<T> y, int first, int step, int c, int columns, T value, Epilogue<T> epilogue)
+    {
+        if (c >= columns) return;
+        int index = first + c * step;
+        y[index] = epilogue.Apply(value, index, c);
     }
 
     /// <summary>This + a b, element by element (a scalar, b four values).</summary>

@@ -5,17 +5,37 @@ namespace VoxelGan.Tensors;
 public static partial class Ops
 {
     /// <summary>
-    /// 3D convolution of x [N, Cin, D, H, W] with w [Cout, Cin, K, K, K] (no bias; see <see cref="ConvGeometry"/>);
-    /// output extents by PyTorch's rule, or <paramref name="outputExtents"/> (D, H, W) (see <see cref="Shape.Conv3d"/>).
+    /// 3D convolution of x [N, Cin, D, H, W] with w [Cout, Cin, K, K, K] (see <see cref="ConvGeometry"/>), passed through
+    /// <paramref name="epilogue"/> (a bias, a residual, a LeakyReLU) in the same launch; output extents by PyTorch's
+    /// rule, or <paramref name="outputExtents"/> (D, H, W) (see <see cref="Shape.Conv3d"/>).
     /// </summary>
-    public static Tensor Conv3d(Tensor x, Tensor w, int stride = 1, int padding = 0, int[]? outputExtents = null)
+    public static Tensor Conv3d(Tensor x, Tensor w, int stride = 1, int padding = 0, int[]? outputExtents = null, ConvEpilogue epilogue = default)
     {
         RequireCompatible(x, w, nameof(Conv3d));
         var yShape = Shape.Conv3d(x.Shape, w.Shape, stride, padding, outputExtents);
+        CheckEpilogue(epilogue, yShape, x, nameof(Conv3d));
         var g = ConvGeometry.Create(x.Shape, yShape, w.Shape[2], stride, padding);
         var y = Tensor.Empty(yShape, x.DType, x.Device);
-        if (y.Numel > 0) x.Device.Backend.Conv3d(x, w, y, g);
+        if (y.Numel > 0) x.Device.Backend.Conv3d(x, w, y, g, epilogue);
         return y;
+    }
+
+    /// <summary>An epilogue fits an output of <paramref name="y"/>: a bias [C], a residual of shape y, both of x's dtype and device, a slope of at least 0.</summary>
+    private static void CheckEpilogue(ConvEpilogue e, Shape y, Tensor x, string op)
+    {
+        if (e.Bias is { } bias)
+        {
+            RequireCompatible(x, bias, op);
+            if (bias.Shape.Rank != 1 || bias.Shape[0] != y[1])
+                throw new ShapeException($"{op}: the bias must be [{y[1]}] (one per output channel), got {bias.Shape}");
+        }
+        if (e.Residual is { } residual)
+        {
+            RequireCompatible(x, residual, op);
+            if (!residual.Shape.Equals(y)) throw new ShapeException($"{op}: the residual must have the output's shape {y}, got {residual.Shape}");
+        }
+        if (e.Slope is { } slope && !(slope >= 0 && double.IsFinite(slope)))
+            throw new ArgumentOutOfRangeException(nameof(e), slope, $"{op}: LeakyReLU's slope must be finite and at least 0");
     }
 
     /// <summary>
@@ -53,14 +73,14 @@ public static partial class Ops
         return w;
     }
 
-    /// <summary>Average pooling of x [N, C, D, H, W] over non-overlapping windows of edge k.</summary>
-    public static Tensor AvgPool3d(Tensor x, int k)
+    /// <summary>Average pooling of x [N, C, D, H, W] over non-overlapping windows of edge k, times <paramref name="scale"/> (the window's sum times scale / k^3, one rounding).</summary>
+    public static Tensor AvgPool3d(Tensor x, int k, double scale = 1)
     {
         RequireCompute(x, nameof(AvgPool3d));
         var yShape = Shape.Pool3d(x.Shape, k);
         var y = Tensor.Empty(yShape, x.DType, x.Device);
         // The pooling kernels read only the spatial extents and K: batch and channels form one axis.
-        if (y.Numel > 0) x.Device.Backend.AvgPool3d(x, y, ConvGeometry.Create(x.Shape, yShape, k, k, 0), 1.0 / (k * k * k));
+        if (y.Numel > 0) x.Device.Backend.AvgPool3d(x, y, ConvGeometry.Create(x.Shape, yShape, k, k, 0), scale / (k * k * k));
         return y;
     }
 

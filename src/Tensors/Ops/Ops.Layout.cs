@@ -97,10 +97,18 @@ public static partial class Ops
         if (scalars.Count == 0) return [];
         foreach (var t in scalars)
             if (t.Numel != 1) throw new ShapeException($"ReadScalars: {t} is not a one-element tensor");
-        var dtype = scalars.All(t => t.DType == scalars[0].DType) ? scalars[0].DType : DType.Float64;
+        // The scalars of each dtype gathered into one vector (eight per launch), each vector converted to float64 once
+        // where the dtypes differ, and one read: a conversion per scalar would be a launch per scalar.
+        var groups = Enumerable.Range(0, scalars.Count).GroupBy(i => scalars[i].DType).ToList();
         using var scope = TensorScope.Begin();
-        var parts = scalars.Select(t => t.DType == dtype ? t.Reshape(1) : Cast(t.Reshape(1), dtype)).ToList();
-        return Concat(parts, 0).ToDoubleArray();
+        var vectors = groups.Select(g => Concat([.. g.Select(i => scalars[i].Reshape(1))], 0)).ToList();
+        var joined = vectors.Count == 1 ? vectors[0] : Concat([.. vectors.Select(v => v.DType == DType.Float64 ? v : Cast(v, DType.Float64))], 0);
+        var values = joined.ToDoubleArray();
+        var result = new double[scalars.Count];
+        int next = 0;
+        foreach (var g in groups)
+            foreach (int i in g) result[i] = values[next++];
+        return result;
     }
 
     /// <summary>Joins tensors along an existing axis; all other extents must agree.</summary>

@@ -12,11 +12,21 @@ internal sealed unsafe partial class HostBackend
     }
 
     /// <summary>Implicit-GEMM convolution (<see cref="Conv3dHost.Forward{T}"/>).</summary>
-    public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g)
+    public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, ConvEpilogue epilogue)
     {
-        if (x.DType == DType.Float32) Conv3dHost.Forward(x.Data<float>(), w.Data<float>(), y.Data<float>(), g);
-        else Conv3dHost.Forward(x.Data<double>(), w.Data<double>(), y.Data<double>(), g);
+        if (x.DType == DType.Float32)
+        {
+            Conv3dHost.Forward(x.Data<float>(), w.Data<float>(), y.Data<float>(), g);
+            if (!epilogue.IsIdentity) Conv3dHost.Epilogue(y.Data<float>(), DataOrNull<float>(epilogue.Bias), DataOrNull<float>(epilogue.Residual), epilogue.Slope, g.Cy, (long)g.YD * g.YH * g.YW, g.N);
+        }
+        else
+        {
+            Conv3dHost.Forward(x.Data<double>(), w.Data<double>(), y.Data<double>(), g);
+            if (!epilogue.IsIdentity) Conv3dHost.Epilogue(y.Data<double>(), DataOrNull<double>(epilogue.Bias), DataOrNull<double>(epilogue.Residual), epilogue.Slope, g.Cy, (long)g.YD * g.YH * g.YW, g.N);
+        }
     }
+
+    private static T* DataOrNull<T>(Tensor? t) where T : unmanaged => t is null ? null : t.Data<T>();
 
     /// <summary>Transposed convolution by output phase (<see cref="Conv3dHost.Transposed{T}"/>).</summary>
     public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g)

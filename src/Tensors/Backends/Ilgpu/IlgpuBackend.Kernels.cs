@@ -203,16 +203,25 @@ internal sealed partial class IlgpuBackend
         }
     }
 
-    public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g)
+    public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, ConvEpilogue epilogue)
     {
         if (!Tiled(g.Cy, g.K))
         {
-            if (IsSingle(x)) Launch(Conv3dKernels.Forward, y.Numel, x.View<float>(), w.View<float>(), y.View<float>(), g);
-            else Launch(Conv3dKernels.Forward, y.Numel, x.View<double>(), w.View<double>(), y.View<double>(), g);
+            if (IsSingle(x)) Launch(Conv3dKernels.Forward, y.Numel, x.View<float>(), w.View<float>(), y.View<float>(), g, Epilogue<float>(epilogue));
+            else Launch(Conv3dKernels.Forward, y.Numel, x.View<double>(), w.View<double>(), y.View<double>(), g, Epilogue<double>(epilogue));
             return;
         }
-        Convolve(x, w, y, new DirectConvolution { Gather = new DirectGather { G = g } }, g.N * g.YD * g.YH * g.YW, g.Cy, g.Cx * g.K * g.K * g.K, 1);
+        Convolve(x, w, y, new DirectConvolution { Gather = new DirectGather { G = g } }, g.N * g.YD * g.YH * g.YW, g.Cy, g.Cx * g.K * g.K * g.K, 1, epilogue);
     }
+
+    /// <summary>The kernels' form of <paramref name="e"/> (empty views for what it leaves out).</summary>
+    private static Epilogue<T> Epilogue<T>(ConvEpilogue e) where T : unmanaged, IFloatingPointIeee754<T> => new()
+    {
+        Bias = e.Bias is null ? default : e.Bias.View<T>(),
+        Residual = e.Residual is null ? default : e.Residual.View<T>(),
+        Slope = T.CreateChecked(e.Slope ?? 0),
+        Leaky = e.Slope is null ? 0 : 1,
+    };
 
     /// <summary>
     /// Whether a convolution with <paramref name="columns"/> output channels runs as a register-tiled GEMM: where groups
@@ -231,7 +240,7 @@ internal sealed partial class IlgpuBackend
     /// is split into slices of at least 4 steps, each summed into its own partial output, which the last slice of each
     /// block to finish adds up in slice order (one launch: <see cref="InnerSplit{T}"/>).
     /// </summary>
-    private void Convolve<TConv>(Tensor input, Tensor w, Tensor output, TConv conv, int rows, int columns, int inner, int products)
+    private void Convolve<TConv>(Tensor input, Tensor w, Tensor output, TConv conv, int rows, int columns, int inner, int products, ConvEpilogue epilogue = default)
         where TConv : struct, IImplicitConvolution
     {
         var blocks = Blocks<float>(rows, columns, products);
@@ -245,9 +254,9 @@ internal sealed partial class IlgpuBackend
         var config = Blocks<float>(rows, columns, products * slices);
         var counters = slices == 1 ? default : SplitCounters(config.GridDim.X * config.GridDim.Y * products);
         if (IsSingle(input))
-            LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TConv>, config, input.View<float>(), w.View<float>(), output.View<float>(), conv, Split<float>(slices, output.Numel, partials, counters));
+            LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<float, TConv>, config, input.View<float>(), w.View<float>(), output.View<float>(), conv, Split<float>(slices, output.Numel, partials, counters), Epilogue<float>(epilogue));
         else
-            LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TConv>, Blocks<double>(rows, columns, products * slices), input.View<double>(), w.View<double>(), output.View<double>(), conv, Split<double>(slices, output.Numel, partials, counters));
+            LaunchGrouped(Conv3dImplicitGemmKernels.Convolve<double, TConv>, Blocks<double>(rows, columns, products * slices), input.View<double>(), w.View<double>(), output.View<double>(), conv, Split<double>(slices, output.Numel, partials, counters), Epilogue<double>(epilogue));
     }
 
     /// <summary>The split of a tiled kernel into <paramref name="slices"/> slices of <paramref name="stride"/> elements each in <paramref name="partials"/> (null for one slice).</summary>

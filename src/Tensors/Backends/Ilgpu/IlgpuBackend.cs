@@ -160,6 +160,16 @@ internal sealed partial class IlgpuBackend : IBackend
         if (start != 0) Counters.EndLaunch(kernel.Method, start, Shape(config));
     }
 
+    /// <inheritdoc cref="LaunchGrouped{T1, T2, T3, T4}"/>
+    private void LaunchGrouped<T1, T2, T3, T4, T5, T6>(Action<T1, T2, T3, T4, T5, T6> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct
+    {
+        if (config.GridDim.Size == 0) return;
+        long start = Counters.BeginLaunch(kernel.Method);
+        Load(kernel, static (acc, k) => acc.LoadStreamKernel(k))(config, a1, a2, a3, a4, a5, a6);
+        if (start != 0) Counters.EndLaunch(kernel.Method, start, Shape(config));
+    }
+
     // One launcher per kernel arity (ILGPU's loaders are generic per arity): load once, launch
     // min(work, one wave) threads of the grid-stride loop.
     private void Launch<T1, T2>(Action<Index1D, int, T1, T2> kernel, long work, T1 a1, T2 a2)

@@ -1,0 +1,147 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using VoxelGan.TestSupport;
+using static VoxelGan.TestSupport.KernelChoice;
+
+namespace VoxelGan.Tensors.Tests;
+
+/// <summary>
+/// The convolution's epilogue (bias, residual, LeakyReLU applied as the output is stored) against the separate ops it
+/// replaces (the plain convolution, an add, <see cref="Ops.BiasLeakyRelu"/>), on every backend and kernel: the host
+/// backend, the gather reference and the tiled implicit GEMM on ILGPU's CPU accelerator (with split-K forced on some
+/// cases, where the last slice applies it), and CUDA where a GPU is visible. The additions happen in the same order,
+/// so the same bits.
+/// </summary>
+public class ConvEpilogueTests
+{
+    /// <summary>16-thread groups, this class's own: the split-K threshold is switched on it.</summary>
+    private static readonly Lazy<Device> Grouped = new(() => Device.CreateIlgpuCpu(16));
+    private static readonly Lazy<Device?> Cuda = new(OwnCudaDevice);
+
+    private sealed record Case(int N, int Cx, int Cy, int[] X, int K, int S, int P, bool F64, bool Bias, bool Residual, double? Slope, bool Split, int Seed)
+    {
+        public override string ToString() =>
+            $"N {N} Cx {Cx} Cy {Cy} X {string.Join("x", X)} K {K} S {S} P {P} {(F64 ? "f64" : "f32")} bias {Bias} residual {Residual} slope {Slope?.ToString() ?? "none"} split {Split} seed {Seed}";
+    }
+
+    private static Gen<Case> Cases =>
+        from k in Gen.Choose(1, 3)
+        from s in Gen.Choose(1, 2)
+        from p in Gen.Choose(0, k - 1)
+        from n in Gen.Choose(1, 2)
+        from cx in Gen.Choose(1, 5)
+        from cy in Gen.Frequency((4, Gen.Choose(1, 6)), (1, Gen.Choose(17, 20)))
+        from extents in Gen.ArrayOf(Gen.Choose(Math.Max(1, k - 2 * p), 5), 3)
+        from f64 in Gen.Elements(false, true)
+        from bias in Gen.Elements(false, true)
+        from residual in Gen.Elements(false, true)
+        from slope in Gen.Elements<double?>(null, 0.0, 0.2)
+        from split in Gen.Elements(false, true)
+        from seed in Gens.Seed
+        select new Case(n, cx, cy, extents, k, s, p, f64, bias, residual, slope, split, seed);
+
+    private static Tensor Random(int[] shape, bool f64, int seed, Device device)
+    {
+        var values = HostReference.RandomValues(new Random(seed), HostReference.Numel(shape));
+        var t = Tensor.FromArray(values, new Shape(shape), device);
+        return f64 ? t : Ops.Cast(t, DType.Float32);
+    }
+
+    /// <summary>The case's operands on <paramref name="d"/>: x, w, and the epilogue's bias and residual where drawn.</summary>
+    private static (Tensor X, Tensor W, ConvEpilogue Epilogue) Operands(Case c, Device d)
+    {
+        int[] xs = [c.N, c.Cx, .. c.X], ws = [c.Cy, c.Cx, c.K, c.K, c.K];
+        var y = Shape.Conv3d(new Shape(xs), new Shape(ws), c.S, c.P);
+        var bias = c.Bias ? Random([c.Cy], c.F64, c.Seed + 2, d) : null;
+        var residual = c.Residual ? Random(y.ToArray(), c.F64, c.Seed + 3, d) : null;
+        return (Random(xs, c.F64, c.Seed, d), Random(ws, c.F64, c.Seed + 1, d), new ConvEpilogue(bias, residual, c.Slope));
+    }
+
+    /// <summary>The convolution, then the residual add, then the bias and activation, each its own op.</summary>
+    private static Tensor Separately(Case c, Tensor x, Tensor w, ConvEpilogue e)
+    {
+        var y = Ops.Conv3d(x, w, c.S, c.P);
+        if (e.Residual is { } r) y = Ops.Add(y, r);
+        using var b = e.Bias?.Reshape(1, -1, 1, 1, 1);
+        return (b, e.Slope) switch
+        {
+            ({ }, { } s) => Ops.BiasLeakyRelu(y, b, s),
+            ({ }, null) => Ops.Add(y, b),
+            (null, { } s) => Ops.LeakyRelu(y, s),
+            (null, null) => y,
+        };
+    }
+
+    /// <summary><see cref="KernelChoice.Run"/> on an ILGPU device; the host backend has one kernel per op.</summary>
+    private static double[] Values(Device d, bool reference, Func<Tensor> op)
+    {
+        if (d.Kind != DeviceKind.Cpu) return Run(d, reference, op);
+        using var scope = TensorScope.Begin();
+        return op().ToDoubleArray();
+    }
+
+    [Property(MaxTest = 20)]
+    public Property TheFusedEpilogueEqualsTheSeparateOpsBitForBit() => Prop.ForAll(Cases.ToArbitrary(), c =>
+    {
+        var runs = new List<(Device Device, bool Reference)> { (TestDevice.Host, false), (Grouped.Value, false), (Grouped.Value, true) };
+        if (Cuda.Value is { } gpu) runs.Add((gpu, false));
+        foreach (var (d, reference) in runs)
+        {
+            using var scope = TensorScope.Begin();
+            var (x, w, e) = Operands(c, d);
+            int threshold = d.SplitKBelowGroups;
+            if (c.Split && d.Kind != DeviceKind.Cpu) d.SplitKBelowGroups = 64;
+            try
+            {
+                var fused = Values(d, reference, () => Ops.Conv3d(x, w, c.S, c.P, epilogue: e));
+                var separate = Values(d, reference, () => Separately(c, x, w, e));
+                string what = $"{c} on {d.Kind.Name()}{(reference ? " (reference kernels)" : "")}";
+                // A GPU may contract a*b+c differently in two kernels: within rounding there.
+                if (d.Kind == DeviceKind.Cuda) Approx.Equal(separate, fused, c.F64 ? 1e-12 : 1e-5, c.F64 ? 1e-12 : 1e-5, what);
+                else Assert.True(fused.SequenceEqual(separate), $"{what}: fused {string.Join(", ", fused.Take(6))} vs separate {string.Join(", ", separate.Take(6))}");
+            }
+            finally
+            {
+                if (c.Split && d.Kind != DeviceKind.Cpu) d.SplitKBelowGroups = threshold;
+            }
+        }
+    });
+
+    [Fact]
+    public void OneLaunchDoesTheConvolutionAndItsEpilogue()
+    {
+        var d = Grouped.Value;
+        foreach (int channels in new[] { 2, 8 })
+        {
+            using var scope = TensorScope.Begin();
+            var c = new Case(2, 3, channels, [4, 4, 4], 3, 1, 1, false, true, true, 0.2, false, 11);
+            var (x, w, e) = Operands(c, d);
+            d.Counters.Reset();
+            Ops.Conv3d(x, w, 1, 1, epilogue: e);
+            Assert.Equal(1, d.Counters.Launches);
+        }
+    }
+
+    [Fact]
+    public void AnEpilogueThatDoesNotFitIsRefusedBeforeAnyLaunch()
+    {
+        var d = Grouped.Value;
+        using var scope = TensorScope.Begin();
+        var x = Tensor.Zeros(new Shape(1, 2, 4, 4, 4), DType.Float32, d);
+        var w = Tensor.Zeros(new Shape(3, 2, 3, 3, 3), DType.Float32, d);
+        var narrowBias = Tensor.Zeros(new Shape(2), DType.Float32, d);
+        var shortResidual = Tensor.Zeros(new Shape(1, 3, 4, 4, 3), DType.Float32, d);
+        var doubleBias = Tensor.Zeros(new Shape(3), DType.Float64, d);
+        long before = d.Counters.Launches;
+        var bias = Assert.Throws<ShapeException>(() => Ops.Conv3d(x, w, 1, 1, epilogue: new(Bias: narrowBias)));
+        Assert.Contains("bias must be [3]", bias.Message);
+        var residual = Assert.Throws<ShapeException>(() => Ops.Conv3d(x, w, 1, 1, epilogue: new(Residual: shortResidual)));
+        Assert.Contains("residual must have the output's shape [1, 3, 4, 4, 4]", residual.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Conv3d(x, w, 1, 1, epilogue: new(Slope: -0.1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ops.Conv3d(x, w, 1, 1, epilogue: new(Slope: double.NaN)));
+        var dtype = Assert.Throws<ArgumentException>(() => Ops.Conv3d(x, w, 1, 1, epilogue: new(Bias: doubleBias)));
+        Assert.Contains("dtypes differ", dtype.Message);
+        Assert.Equal(before, d.Counters.Launches);
+    }
+}
