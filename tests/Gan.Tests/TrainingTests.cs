@@ -38,6 +38,23 @@ public sealed class TrainingTests() : TinyGanTests("train")
     }
 
     [Fact]
+    public void TheCriticLossIsTheMeansDifferencePlusThePenalty()
+    {
+        // The loss is reduced from the critic's scores by one product and the two means by another (ScoreWeights):
+        // L_D = E[D(fake)] - E[D(real)] + lambda GP must hold between what each gives. (The joint update: the
+        // alternating one reports E[D(fake)] of the generator's own batch.)
+        var options = new TrainOptions { BatchSize = 3, Precision = Precision.Fp32, GradientPenaltyWeight = 7 };
+        using var trainer = new Trainer(Tiny, options, SphereData(6), D);
+        for (int i = 0; i < 3; i++)
+        {
+            var m = trainer.TrainStep();
+            double expected = -m.Wasserstein + 7 * m.GradientPenalty;
+            Assert.True(Math.Abs(m.CriticLoss - expected) <= 1e-5 * (1 + Math.Abs(expected)), $"step {m.Step}: L_D {m.CriticLoss} against -W + 7 GP = {expected}");
+            Assert.True(m.GradientPenalty > 0 && m.Wasserstein != 0, $"step {m.Step}: {m}");
+        }
+    }
+
+    [Fact]
     public void TrainingOnTheHostRepeatsBitForBit()
     {
         // The demo's kind of run, shortened: 16^3 (so the host's convolutions go parallel), two runs with one seed end

@@ -25,6 +25,7 @@ public sealed class Trainer : IDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly BatchSchedule _batches;
     private readonly GeneratorAverage? _average;
+    private ScoreWeights? _scoreWeights;
 
     /// <summary>Sets up training on <paramref name="data"/> ([N, 1, n, n, n], standardized; the trainer owns it).</summary>
     public Trainer(GanConfig config, TrainOptions options, Tensor data, Device? device = null)
@@ -126,7 +127,7 @@ public sealed class Trainer : IDisposable
         (objective * Seed(_critic)).Backward();
         // The generator's weights hold the gradient of E[D(fake)], which the generator maximizes.
         var queued = Queue([(_critic, StepDirection.Descend), (_synthesis, StepDirection.Ascend), (_mapping, StepDirection.Ascend)]);
-        return Metrics(step, lossD.Data, gp.Data, dReal.Data, dFake.Data, fake.Data, queued, skippedBefore: false);
+        return Metrics(step, lossD.Data, gp.Data, dReal, dFake, fake.Data, queued, skippedBefore: false);
     }
 
     /// <summary>The usual WGAN-GP alternation: <c>CriticSteps</c> critic updates, then one generator update.</summary>
@@ -156,7 +157,7 @@ public sealed class Trainer : IDisposable
                 unread.AddRange(queued.Sums.Select(t => t.MoveToOuter()));
             }
             // The last critic step's values are reported; they outlive the inner scope (scalars, freed with the step's).
-            (lossD, gp, dReal) = (l.Data.MoveToOuter(), p.Data.MoveToOuter(), r.Data.MoveToOuter());
+            (lossD, gp, dReal) = (l.Data.MoveToOuter(), p.Data.MoveToOuter(), r.MoveToOuter());
         }
         Models.ZeroGrad();
         var fakeG = GenerateForTraining(Latent(Rng(step, Options.CriticSteps)));
@@ -169,17 +170,23 @@ public sealed class Trainer : IDisposable
         return Metrics(step, lossD!, gp!, dReal!, (-lossG).Data, fakeG.Data, generatorSteps, skipped);
     }
 
-    private (Var Loss, Var Penalty, Var MeanReal, Var MeanFake) CriticLoss(Tensor real, Var fake, RandomGenerator rng)
+    private (Var Loss, Var Penalty, Tensor MeanReal, Tensor MeanFake) CriticLoss(Tensor real, Var fake, RandomGenerator rng)
     {
         // Real and generated volumes pass through the critic as one batch (the critic treats samples independently):
         // one forward and one backward pass instead of two, half the launches, and one gradient per weight to sum.
         int b = real.Shape[0];
         var scores = Models.Critic.Forward(Concat([new Var(real), fake], 0), Options.Precision);
-        var dReal = Mean(Slice(scores, 0, 0, b));
-        var dFake = Mean(Slice(scores, 0, b, fake.Shape[0]));
+        if (_scoreWeights?.Fit(scores.Data) != true)
+        {
+            _scoreWeights?.Dispose();
+            _scoreWeights = ScoreWeights.Create(b, scores.DType, Device);
+        }
+        // E[D(fake)] - E[D(real)] as one product (and one in backward), the two means for the metrics as another.
+        var wasserstein = Reshape(MatMul(new Var(_scoreWeights.Difference), scores));
+        var means = Ops.MatMul(_scoreWeights.Means, scores.Data);
         var alpha = Ops.Uniform(new Shape(real.Shape[0], 1, 1, 1, 1), rng, device: Device);
         var gp = WganGp.GradientPenalty(Models.Critic, real, fake.Data, alpha, Options.Precision);
-        return (dFake - dReal + gp * Options.GradientPenaltyWeight, gp, dReal, dFake);
+        return (wasserstein + gp * Options.GradientPenaltyWeight, gp, means.Segment(0, Shape.Scalar), means.Segment(1, Shape.Scalar));
     }
 
     /// <summary>
@@ -339,6 +346,7 @@ public sealed class Trainer : IDisposable
         _synthesis.Dispose();
         _mapping.Dispose();
         _average?.Dispose();
+        _scoreWeights?.Dispose();
         Models.Dispose();
         _data.Dispose();
     }
