@@ -176,6 +176,23 @@ public static class OpTable
             if (residual) inputs.Add(Values(rng, yShape.ToArray(), 3, 4));
             return ([.. inputs], xs => Conv3dBiasActivation(xs[0], xs[1], bias ? xs[2] : null, residual ? xs[^1] : null, slope, stride, pad));
         }),
+        new("conv_transpose3d_bias_activation", true, c =>
+        {
+            // As conv3d_bias_activation, for the transposed convolution (at most 2 x 27 products, |r| >= 3 with LeakyReLU).
+            var (k, stride, pad, n) = ConvGeometry(c);
+            int cin = 1 + c.Pick % 2, cout = 1 + c.Pick / 2 % 2, outputPadding = c.Pick / 4 % stride, form = c.Pick / 48 % 4;
+            var (bias, residual, slope) = form switch { 0 => (true, true, 0.2), 1 => (true, false, (double?)null), 2 => (false, true, 0.3), _ => (false, false, null) };
+            int size = Math.Max(2, n - 1);
+            while ((size - 1) * stride - 2 * pad + k + outputPadding < 1) size++;
+            var rng = new Random(c.Seed);
+            var yShape = new Shape(1, cin, size, size, size);
+            int[] op = [outputPadding, outputPadding, outputPadding];
+            var xShape = Shape.ConvTranspose3d(yShape, new Shape(cin, cout, k, k, k), stride, pad, op);
+            var inputs = new List<Tensor> { Values(rng, yShape.ToArray(), 0.02, 0.15), Values(rng, [cin, cout, k, k, k], 0.02, 0.15) };
+            if (bias) inputs.Add(Values(rng, [cout], 0.01, 0.05));
+            if (residual) inputs.Add(Values(rng, xShape.ToArray(), 3, 4));
+            return ([.. inputs], xs => ConvTranspose3dBiasActivation(xs[0], xs[1], bias ? xs[2] : null, residual ? xs[^1] : null, slope, stride, pad, op));
+        }),
         new("conv_transpose3d", true, c =>
         {
             var (k, stride, pad, n) = ConvGeometry(c);

@@ -37,18 +37,38 @@ public static partial class Functional
     /// output, as by <see cref="BiasLeakyRelu"/>), then the convolution's own rules on dz, the bias gradient dz summed
     /// over every axis but 1, and dz itself for the residual. Bias and residual may be null.
     /// </summary>
-    public static Var Conv3dBiasActivation(Var x, Var w, Var? bias, Var? residual = null, double? slope = null, int stride = 1, int padding = 0)
+    public static Var Conv3dBiasActivation(Var x, Var w, Var? bias, Var? residual = null, double? slope = null, int stride = 1, int padding = 0) =>
+        WithEpilogue(epilogue => Ops.Conv3d(x.Data, w.Data, stride, padding, epilogue: epilogue), "conv3d_bias_activation", x, w, bias, residual, slope,
+            dz => Conv3dInputGrad(dz, w, x.Shape, stride, padding),
+            dz => Conv3dWeightGrad(x, dz, w.Shape[2], stride, padding));
+
+    /// <summary>
+    /// act((ConvTranspose3d(y, w) + residual) + bias) as one launch: <see cref="Conv3dBiasActivation"/> for the
+    /// transposed convolution (the generator's layers), with its output padding per axis.
+    /// </summary>
+    public static Var ConvTranspose3dBiasActivation(Var y, Var w, Var? bias, Var? residual, double? slope, int stride, int padding, int[] outputPadding) =>
+        WithEpilogue(epilogue => Ops.ConvTranspose3d(y.Data, w.Data, stride, padding, outputPadding, epilogue), "conv_transpose3d_bias_activation", y, w, bias, residual, slope,
+            dz => Conv3d(dz, w, stride, padding, y.Shape.SpatialExtents()),
+            dz => Conv3dWeightGrad(dz, y, w.Shape[2], stride, padding));
+
+    /// <summary>
+    /// A linear op of (input, weight) computed with <paramref name="forward"/>'s epilogue, recorded with the epilogue's
+    /// backward: dz = the activation's gradient read from the output, then the op's own rules for its input and weight
+    /// (<paramref name="inputGrad"/>, <paramref name="weightGrad"/>) applied to dz, the bias's channel sum and dz for the residual.
+    /// </summary>
+    private static Var WithEpilogue(Func<ConvEpilogue, Tensor> forward, string op, Var input, Var weight, Var? bias, Var? residual, double? slope,
+        Func<Var, Var> inputGrad, Func<Var, Var> weightGrad)
     {
-        var output = Ops.Conv3d(x.Data, w.Data, stride, padding, epilogue: new ConvEpilogue(bias?.Data, residual?.Data, slope));
-        Var[] inputs = [x, w, .. bias is null ? Array.Empty<Var>() : [bias], .. residual is null ? Array.Empty<Var>() : [residual]];
+        var output = forward(new ConvEpilogue(bias?.Data, residual?.Data, slope));
+        Var[] inputs = [input, weight, .. bias is null ? Array.Empty<Var>() : [bias], .. residual is null ? Array.Empty<Var>() : [residual]];
         int biasAt = bias is null ? -1 : 2, residualAt = residual is null ? -1 : inputs.Length - 1;
         Var? result = null;
-        result = Var.RecordJoint(output, "conv3d_bias_activation", inputs, (g, needed) =>
+        result = Var.RecordJoint(output, op, inputs, (g, needed) =>
         {
             var dz = slope is { } s ? LeakyReluGradient(result!.Data, g, s) : Alias(g);
             var grads = new Var?[inputs.Length];
-            if (needed[0]) grads[0] = Conv3dInputGrad(dz, w, x.Shape, stride, padding);
-            if (needed[1]) grads[1] = Conv3dWeightGrad(x, dz, w.Shape[2], stride, padding);
+            if (needed[0]) grads[0] = inputGrad(dz);
+            if (needed[1]) grads[1] = weightGrad(dz);
             if (biasAt >= 0 && needed[biasAt]) grads[biasAt] = ChannelBiasGradient(dz);
             if (residualAt >= 0 && needed[residualAt]) grads[residualAt] = dz;
             return grads;

@@ -19,16 +19,19 @@ public static partial class Functional
     /// ConvTranspose3d(x, W', stride 2, padding 1) with the folded kernel W' [Cin, Cout, 4, 4, 4],
     /// W'[ci, co, a, b, c] = sum_{k,l,m} M[a, k] M[b, l] M[c, m] w[co, ci, k, l, m] (see the identity above). The same function
     /// as the composition (equal up to rounding), at 8/27 of its multiply-adds per output and without the upsampled input.
-    /// Differentiable to any order: the fold is a MatMul with a constant, the rest a transposed convolution.
+    /// Differentiable to any order: the fold is a MatMul with a constant, the rest a transposed convolution. A bias,
+    /// a residual and a LeakyReLU, where given, join the transposed convolution's launch (<see cref="ConvTranspose3dBiasActivation"/>).
     /// </summary>
-    public static Var UpsampleConv3d(Var x, Var w)
+    public static Var UpsampleConv3d(Var x, Var w, Var? bias = null, Var? residual = null, double? slope = null)
     {
         if (w.Shape.Rank != 5 || w.Shape[2] != 3 || w.Shape[3] != 3 || w.Shape[4] != 3)
             throw new ShapeException($"UpsampleConv3d: expected a kernel [Cout, Cin, 3, 3, 3], got {w.Shape}");
         int cout = w.Shape[0], cin = w.Shape[1];
         var swapped = Reshape(Permute(w, 1, 0, 2, 3, 4), cin * cout, 27);
         var folded = Reshape(MatMul(swapped, new Var(UpsampleFold(w.Device, w.DType))), cin, cout, 4, 4, 4);
-        return ConvTranspose3d(x, folded, 2, 1, 0);
+        return bias is null && residual is null && slope is null
+            ? ConvTranspose3d(x, folded, 2, 1, 0)
+            : ConvTranspose3dBiasActivation(x, folded, bias, residual, slope, 2, 1, [0, 0, 0]);
     }
 
     // One fold matrix per device and dtype, made once (Lazy: two threads asking at once share one) and kept for the

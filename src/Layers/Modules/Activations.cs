@@ -94,5 +94,7 @@ public sealed class Sequential : Layer
         public Var ForwardWithoutBias(Var x) => Functional.UpsampleConv3d(x, Conv.Weight);
 
         public Var? Bias => Conv.Bias;
+
+        public Var ForwardEpilogue(Var x, Var? residual, double? slope) => Functional.UpsampleConv3d(x, Conv.Weight, Conv.Bias, residual, slope);
     }
 }

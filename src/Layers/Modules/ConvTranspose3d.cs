@@ -53,4 +53,8 @@ public sealed class ConvTranspose3d : Layer, IBiasedLayer
 
     /// <inheritdoc />
     public Var ForwardWithoutBias(Var x) => Functional.ConvTranspose3d(x, Weight, Stride, Padding, OutputPadding);
+
+    /// <summary>act((convT(x) + residual) + b) stored once by the transposed convolution's own launch (<see cref="Functional.ConvTranspose3dBiasActivation"/>).</summary>
+    public Var ForwardEpilogue(Var x, Var? residual, double? slope) =>
+        Functional.ConvTranspose3dBiasActivation(x, Weight, Bias, residual, slope, Stride, Padding, [OutputPadding, OutputPadding, OutputPadding]);
 }

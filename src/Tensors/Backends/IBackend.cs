@@ -94,8 +94,8 @@ internal interface IBackend : IDisposable
     /// </summary>
     void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, ConvEpilogue epilogue);
 
-    /// <summary>Transposed convolution y, w -&gt; x (<see cref="Conv3dKernels.Transposed{T}"/>).</summary>
-    void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g);
+    /// <summary>Transposed convolution y, w -&gt; x passed through <paramref name="epilogue"/> (<see cref="Conv3dKernels.Transposed{T}"/>; checked as for <see cref="Conv3d"/>).</summary>
+    void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g, ConvEpilogue epilogue);
 
     /// <summary>Weight gradient x, y -&gt; w (<see cref="Conv3dKernels.WeightGradient{T}"/>, split-K as the backend sees fit).</summary>
     void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g);

@@ -94,9 +94,10 @@ public static class Conv3dKernels
     /// <summary>
     /// Transposed convolution (the adjoint of <see cref="Forward"/> in x; PyTorch's <c>conv_transpose3d</c>):
     /// <c>x[n,ci,i] = sum_{co,k} y[n,co,o] * w[co,ci,k]</c> over the o, k with <c>i = o*S - P + k</c> on
-    /// every axis, i.e. o = (i + P - k) / S where that division is exact and 0 &lt;= o &lt; Y.
+    /// every axis, i.e. o = (i + P - k) / S where that division is exact and 0 &lt;= o &lt; Y; passed through
+    /// <paramref name="epilogue"/> (channel ci).
     /// </summary>
-    public static void Transposed<T>(Index1D thread, int threads, ArrayView<T> y, ArrayView<T> w, ArrayView<T> x, ConvGeometry g)
+    public static void Transposed<T>(Index1D thread, int threads, ArrayView<T> y, ArrayView<T> w, ArrayView<T> x, ConvGeometry g, Epilogue<T> epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r = thread; r < x.IntLength; r += threads)
@@ -123,7 +124,7 @@ public static class Conv3dKernels
                     }
                 }
             }
-            x[r] = acc;
+            x[r] = epilogue.Apply(acc, r, ci);
         }
     }
 

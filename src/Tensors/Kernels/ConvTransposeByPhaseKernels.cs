@@ -15,9 +15,10 @@ public static class ConvTransposeByPhaseKernels
     /// <summary>
     /// <c>x[n,ci,i] = sum_co sum_(kd,kh,kw) y[n,co,o] w[co,ci,kd,kh,kw]</c> over, per axis, <c>k = k0 + j S</c>, <c>o = o0 - j</c>
     /// with <c>k0 = (i + P) mod S</c>, <c>o0 = (i + P - k0) / S</c>, <c>k &lt; K</c>, <c>0 &lt;= o &lt; Y</c>; the same products in the
-    /// same order as the reference (ascending co, kd, kh, kw), so the same bits. Layouts as <see cref="ConvGeometry"/>.
+    /// same order as the reference (ascending co, kd, kh, kw), so the same bits, passed through <paramref name="epilogue"/>.
+    /// Layouts as <see cref="ConvGeometry"/>.
     /// </summary>
-    public static void Transposed<T>(Index1D thread, int threads, ArrayView<T> y, ArrayView<T> w, ArrayView<T> x, ConvGeometry g)
+    public static void Transposed<T>(Index1D thread, int threads, ArrayView<T> y, ArrayView<T> w, ArrayView<T> x, ConvGeometry g, Epilogue<T> epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r = thread; r < x.IntLength; r += threads)
@@ -32,7 +33,7 @@ public static class ConvTransposeByPhaseKernels
             // skip the loop over channels that would find no tap in each of them.
             if (kd0 + sd * g.S >= g.K || od0 < sd || kh0 + sh * g.S >= g.K || oh0 < sh || kw0 + sw * g.S >= g.K || ow0 < sw)
             {
-                x[r] = acc;
+                x[r] = epilogue.Apply(acc, r, ci);
                 continue;
             }
             for (int co = 0; co < g.Cy; co++)
@@ -46,7 +47,7 @@ public static class ConvTransposeByPhaseKernels
                             acc += y[yRow + ow] * w[wRow + kw];
                     }
             }
-            x[r] = acc;
+            x[r] = epilogue.Apply(acc, r, ci);
         }
     }
 
@@ -57,9 +58,10 @@ public static class ConvTransposeByPhaseKernels
     /// (a 1 x 1 GEMM over the coarse grid, computed before), it spreads them onto the fine grid:
     /// <c>x[n,ci,i] = z[n, (ci, kd, kh, kw), o]</c> where every axis has k &lt; K and o &lt; Y, else 0. One thread per
     /// fine voxel, no loop over channels: the gather above makes the few voxels with a tap loop over all of them while
-    /// the rest of their warp waits. Layouts as <see cref="ConvGeometry"/>; z is [N, Cx K^3, YD, YH, YW].
+    /// the rest of their warp waits. Every x, tap or 0, passes through <paramref name="epilogue"/>. Layouts as
+    /// <see cref="ConvGeometry"/>; z is [N, Cx K^3, YD, YH, YW].
     /// </summary>
-    public static void SpreadTaps<T>(Index1D thread, int threads, ArrayView<T> z, ArrayView<T> x, ConvGeometry g)
+    public static void SpreadTaps<T>(Index1D thread, int threads, ArrayView<T> z, ArrayView<T> x, ConvGeometry g, Epilogue<T> epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r = thread; r < x.IntLength; r += threads)
@@ -70,11 +72,11 @@ public static class ConvTransposeByPhaseKernels
             int kw = (iw + g.P) % g.S, ow = (iw + g.P) / g.S;
             if (kd >= g.K || kh >= g.K || kw >= g.K || od >= g.YD || oh >= g.YH || ow >= g.YW)
             {
-                x[r] = T.Zero;
+                x[r] = epilogue.Apply(T.Zero, r, ci);
                 continue;
             }
             int channel = ((ci * g.K + kd) * g.K + kh) * g.K + kw;
-            x[r] = z[(((n * g.Cx * g.K * g.K * g.K + channel) * g.YD + od) * g.YH + oh) * g.YW + ow];
+            x[r] = epilogue.Apply(z[(((n * g.Cx * g.K * g.K * g.K + channel) * g.YD + od) * g.YH + oh) * g.YW + ow], r, ci);
         }
     }
 }

@@ -45,14 +45,18 @@ public static partial class Ops
     public static Tensor ConvTranspose3d(Tensor y, Tensor w, int stride = 1, int padding = 0, int outputPadding = 0) =>
         ConvTranspose3d(y, w, stride, padding, [outputPadding, outputPadding, outputPadding]);
 
-    /// <summary><see cref="ConvTranspose3d(Tensor, Tensor, int, int, int)"/> with an output padding per spatial axis (D, H, W).</summary>
-    public static Tensor ConvTranspose3d(Tensor y, Tensor w, int stride, int padding, int[] outputPadding)
+    /// <summary>
+    /// <see cref="ConvTranspose3d(Tensor, Tensor, int, int, int)"/> with an output padding per spatial axis (D, H, W),
+    /// passed through <paramref name="epilogue"/> in the same launch (see <see cref="Conv3d"/>).
+    /// </summary>
+    public static Tensor ConvTranspose3d(Tensor y, Tensor w, int stride, int padding, int[] outputPadding, ConvEpilogue epilogue = default)
     {
         RequireCompatible(y, w, nameof(ConvTranspose3d));
         var xShape = Shape.ConvTranspose3d(y.Shape, w.Shape, stride, padding, outputPadding);
+        CheckEpilogue(epilogue, xShape, y, nameof(ConvTranspose3d));
         var g = ConvGeometry.Create(xShape, y.Shape, w.Shape[2], stride, padding);
         var x = Tensor.Empty(xShape, y.DType, y.Device);
-        if (x.Numel > 0) y.Device.Backend.ConvTranspose3d(y, w, x, g);
+        if (x.Numel > 0) y.Device.Backend.ConvTranspose3d(y, w, x, g, epilogue);
         return x;
     }
 

@@ -29,10 +29,18 @@ internal sealed unsafe partial class HostBackend
     private static T* DataOrNull<T>(Tensor? t) where T : unmanaged => t is null ? null : t.Data<T>();
 
     /// <summary>Transposed convolution by output phase (<see cref="Conv3dHost.Transposed{T}"/>).</summary>
-    public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g)
+    public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g, ConvEpilogue epilogue)
     {
-        if (y.DType == DType.Float32) Conv3dHost.Transposed(y.Data<float>(), w.Data<float>(), x.Data<float>(), g);
-        else Conv3dHost.Transposed(y.Data<double>(), w.Data<double>(), x.Data<double>(), g);
+        if (y.DType == DType.Float32)
+        {
+            Conv3dHost.Transposed(y.Data<float>(), w.Data<float>(), x.Data<float>(), g);
+            if (!epilogue.IsIdentity) Conv3dHost.Epilogue(x.Data<float>(), DataOrNull<float>(epilogue.Bias), DataOrNull<float>(epilogue.Residual), epilogue.Slope, g.Cx, (long)g.XD * g.XH * g.XW, g.N);
+        }
+        else
+        {
+            Conv3dHost.Transposed(y.Data<double>(), w.Data<double>(), x.Data<double>(), g);
+            if (!epilogue.IsIdentity) Conv3dHost.Epilogue(x.Data<double>(), DataOrNull<double>(epilogue.Bias), DataOrNull<double>(epilogue.Residual), epilogue.Slope, g.Cx, (long)g.XD * g.XH * g.XW, g.N);
+        }
     }
 
     /// <summary>Weight gradient as a dot-product GEMM over voxels (<see cref="Conv3dHost.WeightGradient{T}"/>).</summary>

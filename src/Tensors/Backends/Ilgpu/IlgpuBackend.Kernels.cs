@@ -292,12 +292,12 @@ internal sealed partial class IlgpuBackend
         return new KernelConfig(grid, new Index3D(tm, tn, 1), SharedMemoryConfig.RequestDynamic<T>(Conv3dImplicitGemmKernels.Depth * 4 * (tm + tn)));
     }
 
-    public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g)
+    public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g, ConvEpilogue epilogue)
     {
         if (ReferenceKernels)
         {
-            if (IsSingle(y)) Launch(Conv3dKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g);
-            else Launch(Conv3dKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
+            if (IsSingle(y)) Launch(Conv3dKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g, Epilogue<float>(epilogue));
+            else Launch(Conv3dKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g, Epilogue<double>(epilogue));
             return;
         }
         if (g.S == 1 && Tiled(g.Cx, g.K))
@@ -308,7 +308,7 @@ internal sealed partial class IlgpuBackend
                 N = g.N, Cx = g.Cy, Cy = g.Cx, XD = g.YD, XH = g.YH, XW = g.YW, YD = g.XD, YH = g.XH, YW = g.XW,
                 K = g.K, S = 1, P = g.K - 1 - g.P, Parts = 1,
             };
-            Convolve(y, w, x, new DirectConvolution { Gather = new DirectGather { G = flipped }, FlippedTransposed = 1 }, g.N * g.XD * g.XH * g.XW, g.Cx, g.Cy * g.K * g.K * g.K, 1);
+            Convolve(y, w, x, new DirectConvolution { Gather = new DirectGather { G = flipped }, FlippedTransposed = 1 }, g.N * g.XD * g.XH * g.XW, g.Cx, g.Cy * g.K * g.K * g.K, 1, epilogue);
             return;
         }
         if (g.K >= g.S && Tiled(g.Cx, g.K))
@@ -317,7 +317,7 @@ internal sealed partial class IlgpuBackend
             // one launch; phase 0 has the most voxels, ceil(X / S) per axis.
             int Most(int extent) => (extent + g.S - 1) / g.S;
             int taps = (g.K + g.S - 1) / g.S;
-            Convolve(y, w, x, new PhaseTransposedConvolution { G = g }, g.N * Most(g.XD) * Most(g.XH) * Most(g.XW), g.Cx, g.Cy * taps * taps * taps, g.S * g.S * g.S);
+            Convolve(y, w, x, new PhaseTransposedConvolution { G = g }, g.N * Most(g.XD) * Most(g.XH) * Most(g.XW), g.Cx, g.Cy * taps * taps * taps, g.S * g.S * g.S, epilogue);
             return;
         }
         if (Tiled(g.Cx, g.K))
@@ -332,13 +332,13 @@ internal sealed partial class IlgpuBackend
             };
             using var z = Tensor.Empty(new Shape(g.N, g.Cx * k3, g.YD, g.YH, g.YW), y.DType, y.Device);
             Convolve(y, w, z, new DirectConvolution { Gather = new DirectGather { G = taps }, FlippedTransposed = 1 }, g.N * g.YD * g.YH * g.YW, g.Cx * k3, g.Cy, 1);
-            if (IsSingle(y)) Launch(ConvTransposeByPhaseKernels.SpreadTaps, x.Numel, z.View<float>(), x.View<float>(), g);
-            else Launch(ConvTransposeByPhaseKernels.SpreadTaps, x.Numel, z.View<double>(), x.View<double>(), g);
+            if (IsSingle(y)) Launch(ConvTransposeByPhaseKernels.SpreadTaps, x.Numel, z.View<float>(), x.View<float>(), g, Epilogue<float>(epilogue));
+            else Launch(ConvTransposeByPhaseKernels.SpreadTaps, x.Numel, z.View<double>(), x.View<double>(), g, Epilogue<double>(epilogue));
             return;
         }
         // Groups too small to tile: the phase gather, which skips the voxels without a tap.
-        if (IsSingle(y)) Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g);
-        else Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g);
+        if (IsSingle(y)) Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<float>(), w.View<float>(), x.View<float>(), g, Epilogue<float>(epilogue));
+        else Launch(ConvTransposeByPhaseKernels.Transposed, x.Numel, y.View<double>(), w.View<double>(), x.View<double>(), g, Epilogue<double>(epilogue));
     }
 
     public void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g)
