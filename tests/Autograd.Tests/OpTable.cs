@@ -235,6 +235,20 @@ public static class OpTable
                 xs => Conv3dWeightGrad(xs[0], xs[1], k, 2, 0));
         }),
         // The generator's resize-convolution (not on the critic's path, so first order).
+        new("conv3d_weight_and_bias_grad", true, c =>
+        {
+            // Both gradients of one launch, joined into one vector so that one check covers the two recorded ops.
+            var (k, stride, pad, n) = ConvGeometry(c);
+            int cin = 1 + c.Pick % 2, cout = 1 + c.Pick / 2 % 2, batch = 1 + c.Pick / 48 % 2;
+            var xs0 = new Shape(batch, cin, n, n, n + 1);
+            var ys = Shape.Conv3d(xs0, new Shape(cout, cin, k, k, k), stride, pad);
+            var rng = new Random(c.Seed);
+            return ([Values(rng, xs0.ToArray()), Values(rng, ys.ToArray())], xs =>
+            {
+                var (w, b) = Conv3dWeightAndBiasGrad(xs[0], xs[1], k, stride, pad);
+                return Concat([Reshape(w, -1), b], 0);
+            });
+        }),
         new("upsample_conv3d", false, c =>
         {
             int cin = 1 + c.Pick % 2, cout = 1 + c.Pick / 2 % 2, n = 1 + c.Pick / 4 % 3;

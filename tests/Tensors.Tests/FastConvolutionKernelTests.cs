@@ -155,6 +155,45 @@ public class FastConvolutionKernelTests
         }
     });
 
+    [Property(MaxTest = 12)]
+    public Property TheBiasSumsFoldedIntoTheWeightGradientEqualTheSeparateOnes() => Prop.ForAll(Cases.ToArbitrary(), c =>
+    {
+        // One launch gives the weight gradient and the bias's (the bias as a tap row reading 1): the weights the same
+        // bits as the weight gradient alone, tiled and reference the same bits, the bias sums those of a sum over batch
+        // and voxels within rounding (another order where the reduction takes another path), on every device.
+        int Out(int n) => (n + 2 * c.P - c.K) / c.S + 1;
+        int[] xs = [c.N, c.Cx, .. c.X], ys = [c.N, c.Cy, .. c.X.Select(Out)];
+        double tolerance = c.F64 ? 1e-12 : 1e-5;
+        foreach (var d in Tiling.Append(TestDevice.Host))
+        {
+            using var scope = TensorScope.Begin();
+            var x = Random(xs, c.F64, c.Seed, d);
+            var y = Random(ys, c.F64, c.Seed + 1, d);
+            Tensor Joined()
+            {
+                var (w, b) = Ops.Conv3dWeightAndBiasGrad(x, y, c.K, c.S, c.P);
+                return Ops.Concat([w.Reshape(-1), b], 0);
+            }
+            double[] Both(bool reference) => d.Kind == DeviceKind.Cpu ? Joined().ToDoubleArray() : Run(d, reference, Joined);
+            d.Counters.Reset();
+            var fast = Both(false);
+            // The tiled kernel sums its split-K slices itself: no reduction launch for the weights or the bias.
+            if (d.Kind != DeviceKind.Cpu && c.Cy >= 4)
+                Assert.DoesNotContain(d.Counters.LaunchesByKernel(), k => k.Kernel.StartsWith("ReductionKernels.", StringComparison.Ordinal));
+            var weights = d.Kind == DeviceKind.Cpu ? Ops.Conv3dWeightGrad(x, y, c.K, c.S, c.P).ToDoubleArray() : Run(d, false, () => Ops.Conv3dWeightGrad(x, y, c.K, c.S, c.P));
+            var sums = Ops.SumTo(y, new Shape(1, c.Cy, 1, 1, 1)).ToDoubleArray();
+            string what = $"{c} on {d.Kind.Name()}";
+            if (d.Kind == DeviceKind.Cuda) Approx.Equal(weights, fast[..weights.Length], tolerance, tolerance, what);
+            else Assert.True(fast[..weights.Length].SequenceEqual(weights), $"{what}: weights {string.Join(", ", fast.Take(4))} vs {string.Join(", ", weights.Take(4))}");
+            Approx.Equal(sums, fast[weights.Length..], tolerance, tolerance, what + " bias");
+            if (d.Kind == DeviceKind.IlgpuCpu)
+            {
+                var reference = Both(true);
+                Assert.True(fast.SequenceEqual(reference), $"{what}: tiled {string.Join(", ", fast.Take(6))} vs reference {string.Join(", ", reference.Take(6))}");
+            }
+        }
+    });
+
     [Property(MaxTest = 40)]
     public Property TheTransposedConvolutionKernelsEqualTheGatherReference() => Prop.ForAll(
         (from c in Cases from op in Gen.Choose(-1, 2) select (c, op: Math.Min(op, c.S - 1))).ToArbitrary(), t =>

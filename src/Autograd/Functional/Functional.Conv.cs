@@ -44,7 +44,23 @@ public static partial class Functional
 
     /// <summary>The weight gradient of Conv3d as an op of its own (bilinear in x and y), so it can be differentiated.</summary>
     public static Var Conv3dWeightGrad(Var x, Var y, int kernel, int stride = 1, int padding = 0) =>
-        Var.Record(Ops.Conv3dWeightGrad(x.Data, y.Data, kernel, stride, padding), "conv3d_weight_grad", [x, y],
+        RecordWeightGrad(Ops.Conv3dWeightGrad(x.Data, y.Data, kernel, stride, padding), x, y, kernel, stride, padding);
+
+    /// <summary>
+    /// <see cref="Conv3dWeightGrad"/> and the gradient of the convolution's bias, y summed over every axis but the
+    /// channels, from one launch (<see cref="Ops.Conv3dWeightAndBiasGrad"/>); each recorded with its own rule, as the
+    /// two separate ops would be.
+    /// </summary>
+    public static (Var Weight, Var Bias) Conv3dWeightAndBiasGrad(Var x, Var y, int kernel, int stride = 1, int padding = 0)
+    {
+        var (weight, bias) = Ops.Conv3dWeightAndBiasGrad(x.Data, y.Data, kernel, stride, padding);
+        var along = ChannelAxisShape(y.Shape);
+        return (RecordWeightGrad(weight, x, y, kernel, stride, padding),
+                Var.Record(bias, "channel_sum", [y], g => BroadcastTo(Reshape(g, along.ToArray()), y.Shape)));
+    }
+
+    private static Var RecordWeightGrad(Tensor data, Var x, Var y, int kernel, int stride, int padding) =>
+        Var.Record(data, "conv3d_weight_grad", [x, y],
             g => ConvTranspose3d(y, g, stride, padding, Shape.ConvOutputPadding(x.Shape, y.Shape, kernel, stride, padding)),
             g => Conv3d(x, g, stride, padding, y.Shape.SpatialExtents()));
 

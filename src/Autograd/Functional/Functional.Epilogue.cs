@@ -40,7 +40,8 @@ public static partial class Functional
     public static Var Conv3dBiasActivation(Var x, Var w, Var? bias, Var? residual = null, double? slope = null, int stride = 1, int padding = 0) =>
         WithEpilogue(epilogue => Ops.Conv3d(x.Data, w.Data, stride, padding, epilogue: epilogue), "conv3d_bias_activation", x, w, bias, residual, slope,
             dz => Conv3dInputGrad(dz, w, x.Shape, stride, padding),
-            dz => Conv3dWeightGrad(x, dz, w.Shape[2], stride, padding));
+            dz => Conv3dWeightGrad(x, dz, w.Shape[2], stride, padding),
+            dz => Conv3dWeightAndBiasGrad(x, dz, w.Shape[2], stride, padding));
 
     /// <summary>
     /// act((ConvTranspose3d(y, w) + residual) + bias) as one launch: <see cref="Conv3dBiasActivation"/> for the
@@ -54,10 +55,12 @@ public static partial class Functional
     /// <summary>
     /// A linear op of (input, weight) computed with <paramref name="forward"/>'s epilogue, recorded with the epilogue's
     /// backward: dz = the activation's gradient read from the output, then the op's own rules for its input and weight
-    /// (<paramref name="inputGrad"/>, <paramref name="weightGrad"/>) applied to dz, the bias's channel sum and dz for the residual.
+    /// (<paramref name="inputGrad"/>, <paramref name="weightGrad"/>) applied to dz, the bias's channel sum and dz for the
+    /// residual. Where both the weight's and the bias's gradients are needed, <paramref name="weightAndBiasGrad"/> (when
+    /// given) gives them from one launch.
     /// </summary>
     private static Var WithEpilogue(Func<ConvEpilogue, Tensor> forward, string op, Var input, Var weight, Var? bias, Var? residual, double? slope,
-        Func<Var, Var> inputGrad, Func<Var, Var> weightGrad)
+        Func<Var, Var> inputGrad, Func<Var, Var> weightGrad, Func<Var, (Var Weight, Var Bias)>? weightAndBiasGrad = null)
     {
         var output = forward(new ConvEpilogue(bias?.Data, residual?.Data, slope));
         Var[] inputs = [input, weight, .. bias is null ? Array.Empty<Var>() : [bias], .. residual is null ? Array.Empty<Var>() : [residual]];
@@ -68,8 +71,12 @@ public static partial class Functional
             var dz = slope is { } s ? LeakyReluGradient(result!.Data, g, s) : Alias(g);
             var grads = new Var?[inputs.Length];
             if (needed[0]) grads[0] = inputGrad(dz);
-            if (needed[1]) grads[1] = weightGrad(dz);
-            if (biasAt >= 0 && needed[biasAt]) grads[biasAt] = ChannelBiasGradient(dz);
+            if (needed[1] && biasAt >= 0 && needed[biasAt] && weightAndBiasGrad is not null) (grads[1], grads[biasAt]) = weightAndBiasGrad(dz);
+            else
+            {
+                if (needed[1]) grads[1] = weightGrad(dz);
+                if (biasAt >= 0 && needed[biasAt]) grads[biasAt] = ChannelBiasGradient(dz);
+            }
             if (residualAt >= 0 && needed[residualAt]) grads[residualAt] = dz;
             return grads;
         });
@@ -77,10 +84,13 @@ public static partial class Functional
     }
 
     /// <summary>The gradient of a bias [C] added along axis 1 of an output whose gradient is <paramref name="dz"/> [B, C, ...]: dz summed over every other axis.</summary>
-    private static Var ChannelBiasGradient(Var dz)
+    private static Var ChannelBiasGradient(Var dz) => Reshape(SumTo(dz, ChannelAxisShape(dz.Shape)), dz.Shape[1]);
+
+    /// <summary>[1, C, 1, 1, ...] for a tensor [B, C, ...]: the shape a per-channel value broadcasts from.</summary>
+    private static Shape ChannelAxisShape(Shape x)
     {
-        var along = Enumerable.Repeat(1, dz.Shape.Rank).ToArray();
-        along[1] = dz.Shape[1];
-        return Reshape(SumTo(dz, new Shape(along)), dz.Shape[1]);
+        var along = Enumerable.Repeat(1, x.Rank).ToArray();
+        along[1] = x[1];
+        return new Shape(along);
     }
 }

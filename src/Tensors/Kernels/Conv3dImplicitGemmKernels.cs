@@ -25,6 +25,9 @@ public static class Conv3dImplicitGemmKernels
     /// <summary>Most taps (rows 4 TM) a group of <see cref="WeightGradient{T}"/> may own: its tap table's size.</summary>
     public const int MaxWeightGradientTaps = 256;
 
+    /// <summary>The tap shift that marks <see cref="WeightGradient{T}"/>'s bias row (A = 1); -1 marks taps past the end.</summary>
+    public const int BiasTap = -2;
+
     /// <summary>Elements of dynamic shared memory <see cref="WeightGradient{T}"/> needs for TM x TN groups (its tiles' rows are padded by one).</summary>
     public static int WeightGradientSharedElements(int tm, int tn) => Depth * (4 * tm + 1 + 4 * tn + 1);
 
@@ -191,7 +194,10 @@ public static class Conv3dImplicitGemmKernels
     /// (<see cref="WeightGradientSharedElements"/>; TM and TN multiples of 4, 4 TM at most <see cref="MaxWeightGradientTaps"/>,
     /// at least Depth threads), each thread one voxel of the run for several taps and channels. The voxels are summed in ascending order, as by the reference, and
     /// the last slice of a block to finish adds the block's slices in order into <c>dw[co, kk]</c> (<see cref="InnerSplit{T}"/>),
-    /// as the reference's separate reduction does, so the same bits.
+    /// as the reference's separate reduction does, so the same bits. With <c>BiasSums</c> the taps run to kk = Cx K^3
+    /// inclusive, that last one reading 1 at every voxel of the slice (<see cref="BiasTap"/>), so its row sums y per
+    /// channel (the bias gradient) and is stored after the weights, at <c>dw[Cy Cx K^3 + co]</c>: the same sums in the
+    /// same order as the reference's (1 y is y exactly).
     /// </summary>
     public static void WeightGradient<T>(ArrayView<T> x, ArrayView<T> y, ArrayView<T> dw, ConvGeometry g, InnerSplit<T> split)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -203,7 +209,7 @@ public static class Conv3dImplicitGemmKernels
         var shared = SharedMemory.GetDynamic<T>();
         var xs = shared.SubView(0, Depth * rowA);
         var ys = shared.SubView(Depth * rowA, Depth * rowB);
-        int k3 = g.K * g.K * g.K, inner = g.Cx * k3, plane = g.YH * g.YW, spatial = g.YD * plane;
+        int k3 = g.K * g.K * g.K, inner = g.Cx * k3, taps = inner + g.BiasSums, plane = g.YH * g.YW, spatial = g.YD * plane;
         int pairs = g.N * g.YD, chunk = (pairs + g.Parts - 1) / g.Parts;
         int first = q * chunk * plane, end = Math.Min(pairs, (q + 1) * chunk) * plane;
         int firstTap = Grid.IdxX * bm, firstColumn = Grid.IdxY * bn;
@@ -218,7 +224,7 @@ public static class Conv3dImplicitGemmKernels
         {
             int kk = firstTap + t;
             tapOffsets[t] = kk < inner ? gather.TapOffset(kk) : 0;
-            tapShifts[t] = kk < inner ? gather.TapShift(kk) : -1;
+            tapShifts[t] = kk < inner ? gather.TapShift(kk) : kk < taps ? BiasTap : -1;
         }
         // The current step's voxels decoded once per group: the index of y[n, 0, od, oh, ow] (-1 past the slice) and of
         // x[n, 0, od*S-P, oh*S-P, ow*S-P] with those three corner coordinates.
@@ -240,7 +246,7 @@ public static class Conv3dImplicitGemmKernels
             for (int t = firstStage; t < bm; t += lanesPerVoxel)
             {
                 int shift = tapShifts[t];
-                xs[v * rowA + t] = shift >= 0 && yv >= 0 && gather.Inside(corner, shift) ? x[xv + tapOffsets[t]] : T.Zero;
+                xs[v * rowA + t] = yv < 0 ? T.Zero : shift == BiasTap ? T.One : shift >= 0 && gather.Inside(corner, shift) ? x[xv + tapOffsets[t]] : T.Zero;
             }
             for (int c = firstStage; c < bn; c += lanesPerVoxel)
                 ys[v * rowB + c] = firstColumn + c < g.Cy && yv >= 0 ? y[yv + (firstColumn + c) * spatial] : T.Zero;
@@ -250,23 +256,24 @@ public static class Conv3dImplicitGemmKernels
             for (int u = 0; u < Depth; u++) acc = acc.AddOuterProduct(xs, u * rowA + tx, tm, ys, u * rowB + ty, tn);
             Group.Barrier();
         }
-        // Row i of this thread's block is tap kk_i: partial[q, co, kk_i] at (q Cy + co) inner + kk_i.
         var target = split.Slices == 1 ? dw : split.Partials.SubView(q * split.Stride, split.Stride);
+        // Row i of this thread's block is tap kk_i: dw[co, kk_i] at co inner + kk_i, the bias tap's at Cy inner + co.
         for (int i = 0; i < 4; i++)
         {
             int tap = firstTap + tx + i * tm;
-            if (tap >= inner) break;
-            acc.Row(i).Store(target, tap, inner, firstColumn + ty, tn, g.Cy);
+            if (tap >= taps) break;
+            if (tap < inner) acc.Row(i).Store(target, tap, inner, firstColumn + ty, tn, g.Cy);
+            else acc.Row(i).Store(target, g.Cy * inner, 1, firstColumn + ty, tn, g.Cy);
         }
         if (split.Slices == 1 || !LastSlice(split.Counters, Grid.IdxY * Grid.DimX + Grid.IdxX, split.Slices, lane)) return;
         for (int i = 0; i < 4; i++)
         {
             int tap = firstTap + tx + i * tm;
-            if (tap >= inner) break;
+            if (tap >= taps) break;
             for (int j = 0; j < 4; j++)
             {
                 int c = firstColumn + ty + j * tn;
-                if (c < g.Cy) SumSlices(split, dw, c * inner + tap, c, default);
+                if (c < g.Cy) SumSlices(split, dw, tap < inner ? c * inner + tap : g.Cy * inner + c, c, default);
             }
         }
     }

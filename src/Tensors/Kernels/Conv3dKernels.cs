@@ -26,6 +26,13 @@ public struct ConvGeometry
     /// </summary>
     public int Parts;
 
+    /// <summary>
+    /// 1 when the weight gradient's output continues, after its Cy Cx K^3 weights, with the Cy sums of y over batch and
+    /// voxels (the gradient of the bias of the convolution whose output gradient y is: folded into the weight
+    /// gradient's sweep over y instead of a reduction launch of its own); 0 for the other kernels.
+    /// </summary>
+    public int BiasSums;
+
     /// <summary>The coordinates (n, c, d, h, w) of element <paramref name="r"/> of a row-major [N, C, D, H, W] tensor with these C, D, H, W.</summary>
     public static void Decode(int r, int c, int d, int h, int w, out int n, out int channel, out int z, out int y, out int x)
     {
@@ -132,15 +139,21 @@ public static class Conv3dKernels
     /// Gradient of <see cref="Forward"/> with respect to the weight, split into <c>Parts</c> slices:
     /// <c>partial[q, co,ci,kd,kh,kw] = sum_{(n,od) in slice q} sum_{oh,ow} y[n,co,od,oh,ow] * x[n,ci,od*S-P+kd, oh*S-P+kh, ow*S-P+kw]</c>,
     /// where slice q holds the pairs p = n*YD + od with q*ceil(N*YD/Parts) &lt;= p &lt; (q+1)*ceil(N*YD/Parts).
-    /// The weight gradient is the sum of the slices over q (one slice: the gradient itself).
+    /// The weight gradient is the sum of the slices over q (one slice: the gradient itself). With <c>BiasSums</c> each
+    /// slice continues with <c>partial[q, Cy Cx K^3 + co] = sum_{(n,od) in slice q} sum_{oh,ow} y[n,co,od,oh,ow]</c>.
     /// </summary>
     public static void WeightGradient<T>(Index1D thread, int threads, ArrayView<T> x, ArrayView<T> y, ArrayView<T> partial, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int weights = g.Cy * g.Cx * g.K * g.K * g.K, pairs = g.N * g.YD, chunk = (pairs + g.Parts - 1) / g.Parts;
+        int weights = g.Cy * g.Cx * g.K * g.K * g.K, outputs = weights + g.BiasSums * g.Cy, pairs = g.N * g.YD, chunk = (pairs + g.Parts - 1) / g.Parts;
         for (int r = thread; r < partial.IntLength; r += threads)
         {
-            int q = r / weights, wi = r - q * weights;
+            int q = r / outputs, wi = r - q * outputs;
+            if (wi >= weights)
+            {
+                partial[r] = BiasSum(y, g, wi - weights, q * chunk, Math.Min(pairs, (q + 1) * chunk));
+                continue;
+            }
             int kw = wi % g.K, t = wi / g.K, kh = t % g.K; t /= g.K;
             int kd = t % g.K; t /= g.K;
             int ci = t % g.Cx, co = t / g.Cx;
@@ -166,5 +179,17 @@ public static class Conv3dKernels
             }
             partial[r] = acc;
         }
+    }
+
+    /// <summary><c>sum_{first &lt;= n*YD + od &lt; end} sum_{oh,ow} y[n,co,od,oh,ow]</c>, ascending.</summary>
+    private static T BiasSum<T>(ArrayView<T> y, ConvGeometry g, int co, int first, int end) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T acc = T.Zero;
+        for (int p = first; p < end; p++)
+        {
+            int n = p / g.YD, od = p - n * g.YD, yBase = ((n * g.Cy + co) * g.YD + od) * g.YH * g.YW;
+            for (int v = 0; v < g.YH * g.YW; v++) acc += y[yBase + v];
+        }
+        return acc;
     }
 }

@@ -77,6 +77,24 @@ public static partial class Ops
         return w;
     }
 
+    /// <summary>
+    /// <see cref="Conv3dWeightGrad"/> and the bias gradient of the same convolution, y summed over batch and voxels per
+    /// channel [Cy], from one sweep over y (the weight gradient's kernel runs one tap row more, reading 1). Both are
+    /// views of one buffer [Cy Cx K^3 + Cy], weights first.
+    /// </summary>
+    public static (Tensor Weight, Tensor Bias) Conv3dWeightAndBiasGrad(Tensor x, Tensor y, int kernel, int stride = 1, int padding = 0)
+    {
+        RequireCompatible(x, y, nameof(Conv3dWeightAndBiasGrad));
+        Shape.CheckConvExtents(nameof(Conv3dWeightAndBiasGrad), x.Shape, y.Shape, kernel, stride, padding);
+        var wShape = new Shape(y.Shape[1], x.Shape[1], kernel, kernel, kernel);
+        var g = ConvGeometry.Create(x.Shape, y.Shape, kernel, stride, padding);
+        g.BiasSums = 1;
+        using var both = Tensor.Empty(new Shape(wShape.Numel + y.Shape[1]), x.DType, x.Device);
+        if (y.Numel == 0) x.Device.Backend.Fill(both, 0);
+        else x.Device.Backend.Conv3dWeightGrad(x, y, both, g);
+        return (both.Segment(0, wShape), both.Segment(wShape.Numel, new Shape(y.Shape[1])));
+    }
+
     /// <summary>Average pooling of x [N, C, D, H, W] over non-overlapping windows of edge k, times <paramref name="scale"/> (the window's sum times scale / k^3, one rounding).</summary>
     public static Tensor AvgPool3d(Tensor x, int k, double scale = 1)
     {

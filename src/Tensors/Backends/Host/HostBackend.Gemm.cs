@@ -46,7 +46,17 @@ internal sealed unsafe partial class HostBackend
     /// <summary>Weight gradient as a dot-product GEMM over voxels (<see cref="Conv3dHost.WeightGradient{T}"/>).</summary>
     public void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g)
     {
-        if (x.DType == DType.Float32) Conv3dHost.WeightGradient(x.Data<float>(), y.Data<float>(), w.Data<float>(), g);
-        else Conv3dHost.WeightGradient(x.Data<double>(), y.Data<double>(), w.Data<double>(), g);
+        // The bias sums, where asked for, by the reduction Ops.SumTo runs for a bias gradient over a batch of several.
+        int weights = g.Cy * g.Cx * g.K * g.K * g.K, spatial = g.YD * g.YH * g.YW;
+        if (x.DType == DType.Float32)
+        {
+            Conv3dHost.WeightGradient(x.Data<float>(), y.Data<float>(), w.Data<float>(), g);
+            if (g.BiasSums == 1) ReduceAround<float, SumReduce>(y.Data<float>(), w.Data<float>() + weights, g.N, g.Cy, spatial);
+        }
+        else
+        {
+            Conv3dHost.WeightGradient(x.Data<double>(), y.Data<double>(), w.Data<double>(), g);
+            if (g.BiasSums == 1) ReduceAround<double, SumReduce>(y.Data<double>(), w.Data<double>() + weights, g.N, g.Cy, spatial);
+        }
     }
 }

@@ -349,7 +349,8 @@ internal sealed partial class IlgpuBackend
         if (Tiled(g.Cy, g.K))
         {
             // Blocks of (taps x input channels) by output channels per split-K slice, the slices summed by each block's last.
-            int inner = g.Cx * g.K * g.K * g.K;
+            // With the bias sums, one tap row more (the bias's).
+            int inner = g.Cx * g.K * g.K * g.K + g.BiasSums;
             var config = Blocks<float>(inner, g.Cy, g.Parts);
             var counters = g.Parts == 1 ? default : SplitCounters(config.GridDim.X * config.GridDim.Y);
             int shared = Conv3dImplicitGemmKernels.WeightGradientSharedElements(config.GroupDim.X, config.GroupDim.Y);
