@@ -9,7 +9,7 @@ using VoxelGan.Perf;
 // Same-run comparison with PyTorch (2 threads): dotnet run -c Release --project perf/VoxelGan.Perf -- compare-conv
 // FFT and homogenization against NumPy/pyFFTW: dotnet run -c Release --project perf/VoxelGan.Perf -- compare-fft
 // One training iteration against PyTorch: dotnet run -c Release --project perf/VoxelGan.Perf -- compare-train
-// Launches and host syncs of one iteration, by kernel: dotnet run -c Release --project perf/VoxelGan.Perf -- count-launches [SIZE]
+// Launches and host syncs of one iteration, by kernel: dotnet run -c Release --project perf/VoxelGan.Perf -- count-launches [SIZE] [tiled]
 // Device time by kernel and launch shape: dotnet run -c Release --project perf/VoxelGan.Perf -- profile-train [SIZE NGF NDF BATCH REPEATS ROWS]
 // CPU accelerator launch cost: dotnet run -c Release --project perf/VoxelGan.Perf -- launch-overhead
 if (args is ["crosscheck-conv", var dir])
@@ -44,8 +44,9 @@ if (args is ["compare-train", ..])
 }
 if (args is ["count-launches", ..])
 {
-    // Optional: count-launches SIZE (default 32); on the CPU it counts on ILGPU's CPU accelerator at 2 and 4 filters.
-    TrainComparison.PrintLaunches(BenchDevice.Instance, args.Length > 1 ? int.Parse(args[1]) : 32, 32, 16, 8);
+    // Optional: count-launches SIZE [tiled] (default 32); on the CPU it counts on ILGPU's CPU accelerator at 2 and 4
+    // filters, and with "tiled" also on one with 16-thread groups, where the GPU's tiled kernels run (slow: ~18 min).
+    TrainComparison.PrintLaunches(BenchDevice.Instance, args.Length > 1 && int.TryParse(args[1], out int size) ? size : 32, 32, 16, 8, tiled: args.Contains("tiled"));
     return;
 }
 if (args is ["profile-train", ..])

@@ -53,22 +53,27 @@ internal static class TrainComparison
     /// <summary>
     /// Kernel launches and host synchronizations of one iteration (after a warm-up) on an ILGPU device: the bench
     /// device when it is one, else ILGPU's CPU accelerator at 2 filters and batch 1 (the counts follow the layer
-    /// structure; a second count at 4 filters and batch 2 shows whether they depend on the sizes).
+    /// structure; a second count at 4 filters and batch 2 shows whether they depend on the sizes), and with
+    /// <paramref name="tiled"/> one with 16-thread groups at 4 filters, where the tiled kernels and their split-K run as on
+    /// a GPU (the default CPU accelerator's groups are too small to tile, so it runs the gathers; this count takes about
+    /// 18 minutes on 2 cores).
     /// </summary>
-    public static void PrintLaunches(Device bench, int size, int ngf, int ndf, int batch)
+    public static void PrintLaunches(Device bench, int size, int ngf, int ndf, int batch, bool tiled = false)
     {
         bool own = bench.Kind == DeviceKind.Cpu;
         using var owned = own ? Device.Create(DeviceKind.IlgpuCpu) : null;
-        var d = owned ?? bench;
-        var shapes = own ? new[] { (2, 2, 1), (4, 4, 2) } : [(ngf, ndf, batch)];
+        using var grouped = own && tiled ? Device.CreateIlgpuCpu(16) : null;
+        var runs = !own ? [(bench, ngf, ndf, batch)]
+            : grouped is null ? new[] { (owned!, 2, 2, 1), (owned!, 4, 4, 2) } : [(owned!, 2, 2, 1), (owned!, 4, 4, 2), (grouped, 4, 4, 2)];
         foreach (var precision in new[] { Precision.Fp32, Precision.Mixed, Precision.MixedNoRecompute })
-            foreach (var (g, c, b) in shapes)
+            foreach (var (d, g, c, b) in runs)
             {
                 using var trainer = BenchTrainer(d, size, g, c, b, precision);
                 trainer.TrainStep();
                 d.Counters.Reset();
                 trainer.TrainStep();
-                Console.WriteLine($"launches per iteration, {precision.Name()}, {size}^3 nGf {g} nDf {c} batch {b} on {d.Kind.Name()}: " +
+                string groups = d.ReferenceKernels || d == owned ? "" : d == grouped ? " (16-thread groups: tiled kernels)" : "";
+                Console.WriteLine($"launches per iteration, {precision.Name()}, {size}^3 nGf {g} nDf {c} batch {b} on {d.Kind.Name()}{groups}: " +
                                   $"{d.Counters.Launches} kernel launches, {d.Counters.HostSyncs} host synchronizations");
                 Console.WriteLine("  by kernel: " + string.Join(", ", d.Counters.LaunchesByKernel().Select(k => $"{k.Kernel} {k.Launches}")));
             }
