@@ -14,34 +14,30 @@ internal sealed unsafe partial class HostBackend
     /// <summary>Implicit-GEMM convolution (<see cref="Conv3dHost.Forward{T}"/>).</summary>
     public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, ConvEpilogue epilogue)
     {
-        if (x.DType == DType.Float32)
-        {
-            Conv3dHost.Forward(x.Data<float>(), w.Data<float>(), y.Data<float>(), g);
-            if (!epilogue.IsIdentity) Conv3dHost.Epilogue(y.Data<float>(), DataOrNull<float>(epilogue.Bias), DataOrNull<float>(epilogue.Residual), epilogue.Slope, g.Cy, (long)g.YD * g.YH * g.YW, g.N);
-        }
-        else
-        {
-            Conv3dHost.Forward(x.Data<double>(), w.Data<double>(), y.Data<double>(), g);
-            if (!epilogue.IsIdentity) Conv3dHost.Epilogue(y.Data<double>(), DataOrNull<double>(epilogue.Bias), DataOrNull<double>(epilogue.Residual), epilogue.Slope, g.Cy, (long)g.YD * g.YH * g.YW, g.N);
-        }
+        if (x.DType == DType.Float32) Conv3dHost.Forward(x.Data<float>(), w.Data<float>(), y.Data<float>(), g);
+        else Conv3dHost.Forward(x.Data<double>(), w.Data<double>(), y.Data<double>(), g);
+        ApplyEpilogue(y, epilogue);
     }
-
-    private static T* DataOrNull<T>(Tensor? t) where T : unmanaged => t is null ? null : t.Data<T>();
 
     /// <summary>Transposed convolution by output phase (<see cref="Conv3dHost.Transposed{T}"/>).</summary>
     public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g, ConvEpilogue epilogue)
     {
-        if (y.DType == DType.Float32)
-        {
-            Conv3dHost.Transposed(y.Data<float>(), w.Data<float>(), x.Data<float>(), g);
-            if (!epilogue.IsIdentity) Conv3dHost.Epilogue(x.Data<float>(), DataOrNull<float>(epilogue.Bias), DataOrNull<float>(epilogue.Residual), epilogue.Slope, g.Cx, (long)g.XD * g.XH * g.XW, g.N);
-        }
-        else
-        {
-            Conv3dHost.Transposed(y.Data<double>(), w.Data<double>(), x.Data<double>(), g);
-            if (!epilogue.IsIdentity) Conv3dHost.Epilogue(x.Data<double>(), DataOrNull<double>(epilogue.Bias), DataOrNull<double>(epilogue.Residual), epilogue.Slope, g.Cx, (long)g.XD * g.XH * g.XW, g.N);
-        }
+        if (y.DType == DType.Float32) Conv3dHost.Transposed(y.Data<float>(), w.Data<float>(), x.Data<float>(), g);
+        else Conv3dHost.Transposed(y.Data<double>(), w.Data<double>(), x.Data<double>(), g);
+        ApplyEpilogue(x, epilogue);
     }
+
+    /// <summary>A convolution's epilogue on its output [N, C, ...] in place, one pass after the GEMM (<see cref="Conv3dHost.Epilogue{T}"/>).</summary>
+    private static void ApplyEpilogue(Tensor output, ConvEpilogue e)
+    {
+        if (e.IsIdentity) return;
+        int batch = output.Shape[0], channels = output.Shape[1];
+        long spatial = output.Numel / ((long)batch * channels);
+        if (output.DType == DType.Float32) Conv3dHost.Epilogue(output.Data<float>(), DataOrNull<float>(e.Bias), DataOrNull<float>(e.Residual), e.Slope, channels, spatial, batch);
+        else Conv3dHost.Epilogue(output.Data<double>(), DataOrNull<double>(e.Bias), DataOrNull<double>(e.Residual), e.Slope, channels, spatial, batch);
+    }
+
+    private static T* DataOrNull<T>(Tensor? t) where T : unmanaged => t is null ? null : t.Data<T>();
 
     /// <summary>Weight gradient as a dot-product GEMM over voxels (<see cref="Conv3dHost.WeightGradient{T}"/>).</summary>
     public void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g)
