@@ -112,6 +112,16 @@ public class ConvEpilogueTests
         Check(new Case(true, 2, 3, channels, [3, 2, 3], 1, 2, 0, false, true, true, 0.2, false, 12));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SplitKAppliesTheEpilogueToTheSummedSlices(bool transposed)
+    {
+        // A 2^3 grid of 16 channels into 8 (kernel 3: 27 steps of 16 inner indices): with the threshold raised, the
+        // tiled kernel splits its inner dimension, and the last slice of each block applies the epilogue to the sum.
+        Check(new Case(transposed, 1, 16, 8, [2, 2, 2], 3, transposed ? 2 : 1, 1, false, true, true, 0.2, true, 13));
+    }
+
     private static void Check(Case c)
     {
         var runs = new List<(Device Device, bool Reference)> { (TestDevice.Host, false), (Grouped.Value, false), (Grouped.Value, true) };
