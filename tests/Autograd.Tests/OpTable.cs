@@ -112,6 +112,18 @@ public static class OpTable
             var b = Values(rng, [.. bb, .. tb ? new[] { n, k } : new[] { k, n }]);
             return ([a, b], xs => MatMul(xs[0], xs[1], ta, tb));
         }),
+        new("matmul_bias_activation", true, c =>
+        {
+            // A dense layer x w^T with the epilogue's four forms by Pick / 9 % 4; with LeakyReLU the residual (|r| >= 3)
+            // keeps the sum away from the kink (at most 3 products of at most 0.0225).
+            int m = 1 + c.Pick % 3, n = 1 + c.Pick / 3 % 3, k = 1 + c.Pick / 27 % 3, form = c.Pick / 9 % 4;
+            var (bias, residual, slope) = form switch { 0 => (true, true, 0.2), 1 => (true, false, (double?)null), 2 => (false, true, 0.3), _ => (false, false, null) };
+            var rng = new Random(c.Seed);
+            var inputs = new List<Tensor> { Values(rng, [m, k], 0.02, 0.15), Values(rng, [n, k], 0.02, 0.15) };
+            if (bias) inputs.Add(Values(rng, [n], 0.01, 0.05));
+            if (residual) inputs.Add(Values(rng, [m, n], 3, 4));
+            return ([.. inputs], xs => MatMulBiasActivation(xs[0], xs[1], bias ? xs[2] : null, residual ? xs[^1] : null, slope, transposeB: true));
+        }),
         new("reshape", true, c => ([Values(new Random(c.Seed), c.A)], xs => Reshape(xs[0], -1))),
         new("permute", true, c =>
         {

@@ -155,7 +155,7 @@ public class FastConvolutionKernelTests
         }
     });
 
-    [Property(MaxTest = 12)]
+    [Property(MaxTest = 20)]
     public Property TheBiasSumsFoldedIntoTheWeightGradientEqualTheSeparateOnes() => Prop.ForAll(Cases.ToArbitrary(), c =>
     {
         // One launch gives the weight gradient and the bias's (the bias as a tap row reading 1): the weights the same

@@ -59,10 +59,10 @@ public static partial class Functional
     /// residual. Where both the weight's and the bias's gradients are needed, <paramref name="weightAndBiasGrad"/> (when
     /// given) gives them from one launch.
     /// </summary>
-    private static Var WithEpilogue(Func<ConvEpilogue, Tensor> forward, string op, Var input, Var weight, Var? bias, Var? residual, double? slope,
+    private static Var WithEpilogue(Func<LayerEpilogue, Tensor> forward, string op, Var input, Var weight, Var? bias, Var? residual, double? slope,
         Func<Var, Var> inputGrad, Func<Var, Var> weightGrad, Func<Var, (Var Weight, Var Bias)>? weightAndBiasGrad = null)
     {
-        var output = forward(new ConvEpilogue(bias?.Data, residual?.Data, slope));
+        var output = forward(new LayerEpilogue(bias?.Data, residual?.Data, slope));
         Var[] inputs = [input, weight, .. bias is null ? Array.Empty<Var>() : [bias], .. residual is null ? Array.Empty<Var>() : [residual]];
         int biasAt = bias is null ? -1 : 2, residualAt = residual is null ? -1 : inputs.Length - 1;
         Var? result = null;

@@ -21,12 +21,21 @@ public sealed class Dense : Layer, IBiasedLayer
     public Var? Bias { get; }
 
     /// <inheritdoc />
-    public override Var Forward(Var x)
-    {
-        var y = ForwardWithoutBias(x);
-        return Bias is null ? y : y + Bias;
-    }
+    public override Var Forward(Var x) => this.ForwardChannelBias(x);
 
     /// <inheritdoc />
     public Var ForwardWithoutBias(Var x) => MatMul(x, Weight, transposeB: true);
+
+    /// <summary>
+    /// act((x W^T + residual) + b) stored once by the product's own launch (<see cref="Functional.MatMulBiasActivation"/>);
+    /// x [..., in] of another rank than 2 is flattened to rows and back (views).
+    /// </summary>
+    public Var ForwardEpilogue(Var x, Var? residual, double? slope)
+    {
+        if (x.Shape.Rank == 2) return MatMulBiasActivation(x, Weight, Bias, residual, slope, transposeB: true);
+        int features = x.Shape.Rank == 0 ? 1 : x.Shape[-1];
+        var rows = Reshape(x, -1, features);
+        var y = MatMulBiasActivation(rows, Weight, Bias, residual is null ? null : Reshape(residual, -1, Weight.Shape[0]), slope, transposeB: true);
+        return Reshape(y, [.. x.Shape.ToArray()[..^1], Weight.Shape[0]]);
+    }
 }

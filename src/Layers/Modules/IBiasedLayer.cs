@@ -21,18 +21,7 @@ public interface IBiasedLayer
     /// activation in one <see cref="Functional.BiasLeakyRelu"/> launch; a layer whose kernel can apply all of it as it
     /// stores its output (<see cref="Conv3d"/>) overrides it with the same values.
     /// </summary>
-    Var ForwardEpilogue(Var x, Var? residual, double? slope)
-    {
-        var y = ForwardWithoutBias(x);
-        if (residual is not null) y += residual;
-        return (Bias, slope) switch
-        {
-            ({ } bias, { } s) => Functional.BiasLeakyRelu(y, bias, s),
-            ({ } bias, null) => y + Functional.Reshape(bias, [1, -1, .. Enumerable.Repeat(1, y.Shape.Rank - 2)]),
-            (null, { } s) => Functional.LeakyRelu(y, s),
-            (null, null) => y,
-        };
-    }
+    Var ForwardEpilogue(Var x, Var? residual, double? slope) => BiasedLayers.ComposeEpilogue(this, x, residual, slope);
 }
 
 /// <summary>The usual forms of a biased layer's forward pass.</summary>
@@ -43,4 +32,21 @@ public static class BiasedLayers
 
     /// <summary>LeakyReLU(layer(x)), bias and activation in one launch.</summary>
     public static Var ForwardLeakyRelu(this IBiasedLayer layer, Var x, double slope) => layer.ForwardEpilogue(x, null, slope);
+
+    /// <summary>
+    /// <see cref="IBiasedLayer.ForwardEpilogue"/> as separate ops: f(x), the residual added, then bias and LeakyReLU in
+    /// one <see cref="Functional.BiasLeakyRelu"/> launch (or the bias alone, or the activation alone).
+    /// </summary>
+    public static Var ComposeEpilogue(IBiasedLayer layer, Var x, Var? residual, double? slope)
+    {
+        var y = layer.ForwardWithoutBias(x);
+        if (residual is not null) y += residual;
+        return (layer.Bias, slope) switch
+        {
+            ({ } bias, { } s) => Functional.BiasLeakyRelu(y, bias, s),
+            ({ } bias, null) => y + Functional.Reshape(bias, [1, -1, .. Enumerable.Repeat(1, y.Shape.Rank - 2)]),
+            (null, { } s) => Functional.LeakyRelu(y, s),
+            (null, null) => y,
+        };
+    }
 }

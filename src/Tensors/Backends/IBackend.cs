@@ -79,8 +79,8 @@ internal interface IBackend : IDisposable
     /// <summary>Reduces all of x into the one-element y (the backend chooses its partials).</summary>
     void ReduceAll<TOp>(Tensor x, Tensor y) where TOp : struct, IReduceOp;
 
-    /// <summary>Batched matrix product (<see cref="MatMulKernels.Naive{T}"/>).</summary>
-    void MatMul(Tensor a, Tensor b, Tensor c, MatMulLayout layout);
+    /// <summary>Batched matrix product passed through <paramref name="epilogue"/> (<see cref="MatMulKernels.Naive{T}"/>; checked as for <see cref="Conv3d"/>, channel = column).</summary>
+    void MatMul(Tensor a, Tensor b, Tensor c, MatMulLayout layout, LayerEpilogue epilogue);
 
     /// <summary>Counter-based uniform numbers (<see cref="RandomKernels.Uniform{T, TConv}"/>); every backend gives the same values.</summary>
     void Uniform(Tensor y, ulong seed, ulong offset, double low, double high);
@@ -92,10 +92,10 @@ internal interface IBackend : IDisposable
     /// Convolution x, w -&gt; y passed through <paramref name="epilogue"/> before it is stored (<see cref="Conv3dKernels.Forward{T}"/>;
     /// its tensors were checked against y's shape, dtype and device).
     /// </summary>
-    void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, ConvEpilogue epilogue);
+    void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, LayerEpilogue epilogue);
 
     /// <summary>Transposed convolution y, w -&gt; x passed through <paramref name="epilogue"/> (<see cref="Conv3dKernels.Transposed{T}"/>; checked as for <see cref="Conv3d"/>).</summary>
-    void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g, ConvEpilogue epilogue);
+    void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g, LayerEpilogue epilogue);
 
     /// <summary>Weight gradient x, y -&gt; w (<see cref="Conv3dKernels.WeightGradient{T}"/>, split-K as the backend sees fit).</summary>
     void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g);

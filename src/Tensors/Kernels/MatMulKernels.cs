@@ -23,9 +23,10 @@ public static class MatMulKernels
 {
     /// <summary>
     /// Reference form, one output per thread-iteration: <c>C[b,i,j] = sum_k A[b,i,k] B[b,k,j]</c>
-    /// with the index layout of <see cref="MatMulLayout"/>; C is [Batch, M, N] row-major.
+    /// with the index layout of <see cref="MatMulLayout"/>; C is [Batch, M, N] row-major; each sum passed through
+    /// <paramref name="epilogue"/> with channel j (a dense layer's bias is per column).
     /// </summary>
-    public static void Naive<T>(Index1D thread, int threads, ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, MatMulLayout l)
+    public static void Naive<T>(Index1D thread, int threads, ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, MatMulLayout l, Epilogue<T> epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r = thread; r < c.IntLength; r += threads)
@@ -34,7 +35,7 @@ public static class MatMulKernels
             int ia = bt * l.BatchA + i * l.RowA, ib = bt * l.BatchB + j * l.ColB;
             T acc = T.Zero;
             for (int k = 0; k < l.K; k++) acc += a[ia + k * l.ColA] * b[ib + k * l.RowB];
-            c[r] = acc;
+            c[r] = epilogue.Apply(acc, r, j);
         }
     }
 
@@ -44,9 +45,10 @@ public static class MatMulKernels
     /// <c>r = Grid.IdxX * Group.DimY + Group.IdxY</c>, lane t of the L = Group.DimX lanes (a power of two) sums the terms
     /// k = t, t + L, t + 2L, ... in ascending order, then the L partial sums are added by <see cref="GroupTree{T, TOp}"/> in the output's row of shared memory
     /// (Group.DimX x Group.DimY elements of dynamic shared memory). Another order of
-    /// addition than the reference's, so equal within rounding, not bit for bit.
+    /// addition than the reference's, so equal within rounding, not bit for bit. Lane 0 stores the sum through
+    /// <paramref name="epilogue"/> (channel j).
     /// </summary>
-    public static void SplitInner<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, MatMulLayout l)
+    public static void SplitInner<T>(ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, MatMulLayout l, Epilogue<T> epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lanes = Group.DimX, t = Group.IdxX, row = Group.IdxY * lanes, r = Grid.IdxX * Group.DimY + Group.IdxY;
@@ -60,6 +62,6 @@ public static class MatMulKernels
         }
         // Each output's lanes combine in their own row of the shared memory; the tree's barriers are the whole group's.
         var sum = GroupTree<T, SumReduce>.Combine(partial.SubView(row, lanes), t, lanes, acc);
-        if (t == 0 && r < c.IntLength) c[r] = sum;
+        if (t == 0 && r < c.IntLength) c[r] = epilogue.Apply(sum, r, r % l.N);
     }
 }

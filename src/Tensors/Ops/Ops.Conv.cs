@@ -9,7 +9,7 @@ public static partial class Ops
     /// <paramref name="epilogue"/> (a bias, a residual, a LeakyReLU) in the same launch; output extents by PyTorch's
     /// rule, or <paramref name="outputExtents"/> (D, H, W) (see <see cref="Shape.Conv3d"/>).
     /// </summary>
-    public static Tensor Conv3d(Tensor x, Tensor w, int stride = 1, int padding = 0, int[]? outputExtents = null, ConvEpilogue epilogue = default)
+    public static Tensor Conv3d(Tensor x, Tensor w, int stride = 1, int padding = 0, int[]? outputExtents = null, LayerEpilogue epilogue = default)
     {
         RequireCompatible(x, w, nameof(Conv3d));
         var yShape = Shape.Conv3d(x.Shape, w.Shape, stride, padding, outputExtents);
@@ -21,7 +21,7 @@ public static partial class Ops
     }
 
     /// <summary>An epilogue fits an output of <paramref name="y"/>: a bias [C], a residual of shape y, both of x's dtype and device, a slope of at least 0.</summary>
-    private static void CheckEpilogue(ConvEpilogue e, Shape y, Tensor x, string op)
+    private static void CheckEpilogue(LayerEpilogue e, Shape y, Tensor x, string op)
     {
         if (e.Bias is { } bias)
         {
@@ -49,7 +49,7 @@ public static partial class Ops
     /// <see cref="ConvTranspose3d(Tensor, Tensor, int, int, int)"/> with an output padding per spatial axis (D, H, W),
     /// passed through <paramref name="epilogue"/> in the same launch (see <see cref="Conv3d"/>).
     /// </summary>
-    public static Tensor ConvTranspose3d(Tensor y, Tensor w, int stride, int padding, int[] outputPadding, ConvEpilogue epilogue = default)
+    public static Tensor ConvTranspose3d(Tensor y, Tensor w, int stride, int padding, int[] outputPadding, LayerEpilogue epilogue = default)
     {
         RequireCompatible(y, w, nameof(ConvTranspose3d));
         var xShape = Shape.ConvTranspose3d(y.Shape, w.Shape, stride, padding, outputPadding);

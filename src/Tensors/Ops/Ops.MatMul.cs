@@ -6,12 +6,16 @@ public static partial class Ops
 {
     /// <summary>
     /// Batched matrix product over the last two axes: op(a) @ op(b), op = transpose when asked.
-    /// Leading (batch) axes broadcast as in NumPy's <c>matmul</c>.
+    /// Leading (batch) axes broadcast as in NumPy's <c>matmul</c>. A product [M, N] (no batch axes) may pass through
+    /// <paramref name="epilogue"/> in the same launch (a dense layer's bias per column, and its LeakyReLU).
     /// </summary>
-    public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
+    public static Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false, LayerEpilogue epilogue = default)
     {
         RequireCompatible(a, b, nameof(MatMul));
         var shape = Shape.MatMul(a.Shape, b.Shape, transposeA, transposeB);
+        if (!epilogue.IsIdentity && shape.Rank != 2)
+            throw new ShapeException($"{nameof(MatMul)}: an epilogue needs a product [M, N] (its bias is per column), got {shape}");
+        CheckEpilogue(epilogue, shape, a, nameof(MatMul));
         var batchShape = new Shape(shape.ToArray()[..^2]);
         int m = shape[-2], n = shape[-1], k = transposeA ? a.Shape[-2] : a.Shape[-1];
         using var scope = TensorScope.Begin();
@@ -24,7 +28,7 @@ public static partial class Ops
             BatchB = batchB, RowB = transposeB ? 1 : n, ColB = transposeB ? k : 1,
         };
         var c = Tensor.Empty(shape, a.DType, a.Device).MoveToOuter();
-        if (c.Numel > 0) a.Device.Backend.MatMul(av, bv, c, layout);
+        if (c.Numel > 0) a.Device.Backend.MatMul(av, bv, c, layout, epilogue);
         return c;
     }
 

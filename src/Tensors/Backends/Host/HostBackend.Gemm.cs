@@ -5,14 +5,15 @@ namespace VoxelGan.Tensors.Host;
 internal sealed unsafe partial class HostBackend
 {
     /// <summary>Batched product through the packed GEMM (<see cref="Gemm.MatMul{T}"/>).</summary>
-    public void MatMul(Tensor a, Tensor b, Tensor c, MatMulLayout layout)
+    public void MatMul(Tensor a, Tensor b, Tensor c, MatMulLayout layout, LayerEpilogue epilogue)
     {
         if (a.DType == DType.Float32) Gemm.MatMul(a.Data<float>(), b.Data<float>(), c.Data<float>(), layout);
         else Gemm.MatMul(a.Data<double>(), b.Data<double>(), c.Data<double>(), layout);
+        ApplyEpilogue(c, epilogue);
     }
 
     /// <summary>Implicit-GEMM convolution (<see cref="Conv3dHost.Forward{T}"/>).</summary>
-    public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, ConvEpilogue epilogue)
+    public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, LayerEpilogue epilogue)
     {
         if (x.DType == DType.Float32) Conv3dHost.Forward(x.Data<float>(), w.Data<float>(), y.Data<float>(), g);
         else Conv3dHost.Forward(x.Data<double>(), w.Data<double>(), y.Data<double>(), g);
@@ -20,15 +21,15 @@ internal sealed unsafe partial class HostBackend
     }
 
     /// <summary>Transposed convolution by output phase (<see cref="Conv3dHost.Transposed{T}"/>).</summary>
-    public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g, ConvEpilogue epilogue)
+    public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g, LayerEpilogue epilogue)
     {
         if (y.DType == DType.Float32) Conv3dHost.Transposed(y.Data<float>(), w.Data<float>(), x.Data<float>(), g);
         else Conv3dHost.Transposed(y.Data<double>(), w.Data<double>(), x.Data<double>(), g);
         ApplyEpilogue(x, epilogue);
     }
 
-    /// <summary>A convolution's epilogue on its output [N, C, ...] in place, one pass after the GEMM (<see cref="Conv3dHost.Epilogue{T}"/>).</summary>
-    private static void ApplyEpilogue(Tensor output, ConvEpilogue e)
+    /// <summary>A layer's epilogue on its output [N, C, ...] in place, one pass after the GEMM (<see cref="Conv3dHost.Epilogue{T}"/>).</summary>
+    private static void ApplyEpilogue(Tensor output, LayerEpilogue e)
     {
         if (e.IsIdentity) return;
         int batch = output.Shape[0], channels = output.Shape[1];

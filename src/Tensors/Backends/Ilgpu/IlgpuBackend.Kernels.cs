@@ -163,10 +163,10 @@ internal sealed partial class IlgpuBackend
             IsSingle(x) ? SharedMemoryConfig.RequestDynamic<float>(group) : SharedMemoryConfig.RequestDynamic<double>(group));
     }
 
-    public void MatMul(Tensor a, Tensor b, Tensor c, MatMulLayout layout)
+    public void MatMul(Tensor a, Tensor b, Tensor c, MatMulLayout layout, LayerEpilogue epilogue)
     {
         if (c.Numel == 0) return;
-        if (layout.K == 0) { Fill(c, 0); return; }
+        if (layout.K == 0 && epilogue.IsIdentity) { Fill(c, 0); return; }
         // Fewer outputs than the device holds threads, over at least four terms per lane: a group of lanes per output
         // (warps of 32 on a GPU), so the terms are summed side by side instead of by one thread each.
         int group = _tile * _tile, lanes = Math.Min(32, group);
@@ -175,12 +175,12 @@ internal sealed partial class IlgpuBackend
             int outputs = group / lanes;
             var config = new KernelConfig(new Index3D((c.Numel + outputs - 1) / outputs, 1, 1), new Index3D(lanes, outputs, 1),
                 IsSingle(a) ? SharedMemoryConfig.RequestDynamic<float>(group) : SharedMemoryConfig.RequestDynamic<double>(group));
-            if (IsSingle(a)) LaunchGrouped(MatMulKernels.SplitInner, config, a.View<float>(), b.View<float>(), c.View<float>(), layout);
-            else LaunchGrouped(MatMulKernels.SplitInner, config, a.View<double>(), b.View<double>(), c.View<double>(), layout);
+            if (IsSingle(a)) LaunchGrouped(MatMulKernels.SplitInner, config, a.View<float>(), b.View<float>(), c.View<float>(), layout, Epilogue<float>(epilogue));
+            else LaunchGrouped(MatMulKernels.SplitInner, config, a.View<double>(), b.View<double>(), c.View<double>(), layout, Epilogue<double>(epilogue));
             return;
         }
-        if (IsSingle(a)) Launch(MatMulKernels.Naive, c.Numel, a.View<float>(), b.View<float>(), c.View<float>(), layout);
-        else Launch(MatMulKernels.Naive, c.Numel, a.View<double>(), b.View<double>(), c.View<double>(), layout);
+        if (IsSingle(a)) Launch(MatMulKernels.Naive, c.Numel, a.View<float>(), b.View<float>(), c.View<float>(), layout, Epilogue<float>(epilogue));
+        else Launch(MatMulKernels.Naive, c.Numel, a.View<double>(), b.View<double>(), c.View<double>(), layout, Epilogue<double>(epilogue));
     }
 
     public void Uniform(Tensor y, ulong seed, ulong offset, double low, double high)
@@ -203,7 +203,7 @@ internal sealed partial class IlgpuBackend
         }
     }
 
-    public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, ConvEpilogue epilogue)
+    public void Conv3d(Tensor x, Tensor w, Tensor y, ConvGeometry g, LayerEpilogue epilogue)
     {
         if (!Tiled(g.Cy, g.K))
         {
@@ -215,7 +215,7 @@ internal sealed partial class IlgpuBackend
     }
 
     /// <summary>The kernels' form of <paramref name="e"/> (empty views for what it leaves out).</summary>
-    private static Epilogue<T> Epilogue<T>(ConvEpilogue e) where T : unmanaged, IFloatingPointIeee754<T> => new()
+    private static Epilogue<T> Epilogue<T>(LayerEpilogue e) where T : unmanaged, IFloatingPointIeee754<T> => new()
     {
         Bias = e.Bias is null ? default : e.Bias.View<T>(),
         Residual = e.Residual is null ? default : e.Residual.View<T>(),
@@ -240,7 +240,7 @@ internal sealed partial class IlgpuBackend
     /// is split into slices of at least 4 steps, each summed into its own partial output, which the last slice of each
     /// block to finish adds up in slice order (one launch: <see cref="InnerSplit{T}"/>).
     /// </summary>
-    private void Convolve<TConv>(Tensor input, Tensor w, Tensor output, TConv conv, int rows, int columns, int inner, int products, ConvEpilogue epilogue = default)
+    private void Convolve<TConv>(Tensor input, Tensor w, Tensor output, TConv conv, int rows, int columns, int inner, int products, LayerEpilogue epilogue = default)
         where TConv : struct, IImplicitConvolution
     {
         var blocks = Blocks<float>(rows, columns, products);
@@ -292,7 +292,7 @@ internal sealed partial class IlgpuBackend
         return new KernelConfig(grid, new Index3D(tm, tn, 1), SharedMemoryConfig.RequestDynamic<T>(Conv3dImplicitGemmKernels.Depth * 4 * (tm + tn)));
     }
 
-    public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g, ConvEpilogue epilogue)
+    public void ConvTranspose3d(Tensor y, Tensor w, Tensor x, ConvGeometry g, LayerEpilogue epilogue)
     {
         if (ReferenceKernels)
         {
@@ -344,7 +344,9 @@ internal sealed partial class IlgpuBackend
     public void Conv3dWeightGrad(Tensor x, Tensor y, Tensor w, ConvGeometry g)
     {
         // Split-K: enough slices for one full wave of tiled threads (16 weights each), at most one per (n, od).
-        g.Parts = (int)Math.Clamp(16L * _maxThreads / Math.Max(w.Numel, 1), 1, Math.Max(1, g.N * g.YD));
+        // (Counted over the weights alone, so that with the bias sums the slices, and so the weights' bits, stay the same.)
+        int weights = w.Numel - g.BiasSums * g.Cy;
+        g.Parts = (int)Math.Clamp(16L * _maxThreads / Math.Max(weights, 1), 1, Math.Max(1, g.N * g.YD));
         using var partials = g.Parts == 1 ? null : Tensor.Empty(new Shape(g.Parts, w.Numel), x.DType, x.Device);
         if (Tiled(g.Cy, g.K))
         {

@@ -7,13 +7,13 @@ using static VoxelGan.TestSupport.KernelChoice;
 namespace VoxelGan.Tensors.Tests;
 
 /// <summary>
-/// The convolution's epilogue (bias, residual, LeakyReLU applied as the output is stored) against the separate ops it
-/// replaces (the plain convolution, an add, <see cref="Ops.BiasLeakyRelu"/>), on every backend and kernel: the host
-/// backend, the gather reference and the tiled implicit GEMM on ILGPU's CPU accelerator (with split-K forced on some
-/// cases, where the last slice applies it), and CUDA where a GPU is visible. The additions happen in the same order,
-/// so the same bits.
+/// A layer's epilogue (bias, residual, LeakyReLU applied as the output is stored) against the separate ops it
+/// replaces (the plain convolution or product, an add, <see cref="Ops.BiasLeakyRelu"/>), on every backend and kernel:
+/// the host backend, the gather references and the tiled implicit GEMM on ILGPU's CPU accelerator (with split-K forced
+/// on some cases, where the last slice applies it), the naive and the lane-split product, and CUDA where a GPU is
+/// visible. The additions happen in the same order, so the same bits.
 /// </summary>
-public class ConvEpilogueTests
+public class LayerEpilogueTests
 {
     /// <summary>16-thread groups, this class's own: the split-K threshold is switched on it.</summary>
     private static readonly Lazy<Device> Grouped = new(() => Device.CreateIlgpuCpu(16));
@@ -39,7 +39,7 @@ public class ConvEpilogueTests
             ? Shape.ConvTranspose3d(new Shape(InputShape), new Shape(WeightShape), S, P, OutputPadding)
             : Shape.Conv3d(new Shape(InputShape), new Shape(WeightShape), S, P);
 
-        public Tensor Run(Tensor x, Tensor w, ConvEpilogue e = default) => Transposed
+        public Tensor Run(Tensor x, Tensor w, LayerEpilogue e = default) => Transposed
             ? Ops.ConvTranspose3d(x, w, S, P, OutputPadding, e)
             : Ops.Conv3d(x, w, S, P, epilogue: e);
     }
@@ -69,15 +69,15 @@ public class ConvEpilogueTests
     }
 
     /// <summary>The case's operands on <paramref name="d"/>: x, w, and the epilogue's bias and residual where drawn.</summary>
-    private static (Tensor X, Tensor W, ConvEpilogue Epilogue) Operands(Case c, Device d)
+    private static (Tensor X, Tensor W, LayerEpilogue Epilogue) Operands(Case c, Device d)
     {
         var bias = c.Bias ? Random([c.Cy], c.F64, c.Seed + 2, d) : null;
         var residual = c.Residual ? Random(c.OutputShape.ToArray(), c.F64, c.Seed + 3, d) : null;
-        return (Random(c.InputShape, c.F64, c.Seed, d), Random(c.WeightShape, c.F64, c.Seed + 1, d), new ConvEpilogue(bias, residual, c.Slope));
+        return (Random(c.InputShape, c.F64, c.Seed, d), Random(c.WeightShape, c.F64, c.Seed + 1, d), new LayerEpilogue(bias, residual, c.Slope));
     }
 
     /// <summary>The convolution, then the residual add, then the bias and activation, each its own op.</summary>
-    private static Tensor Separately(Case c, Tensor x, Tensor w, ConvEpilogue e)
+    private static Tensor Separately(Case c, Tensor x, Tensor w, LayerEpilogue e)
     {
         var y = c.Run(x, w);
         if (e.Residual is { } r) y = Ops.Add(y, r);
@@ -164,6 +164,67 @@ public class ConvEpilogueTests
                 Assert.Equal(1, d.Counters.Launches);
             }
         }
+    }
+
+    [Property(MaxTest = 20)]
+    public Property TheProductEpilogueEqualsTheSeparateOpsBitForBit() => Prop.ForAll(
+        (from m in Gen.Choose(1, 9) from k in Gen.Frequency((2, Gen.Choose(0, 8)), (1, Gen.Choose(64, 130))) from n in Gen.Frequency((1, Gen.Choose(1, 4)), (1, Gen.Choose(5, 20)))
+         from f64 in Gen.Elements(false, true) from bias in Gen.Elements(false, true) from residual in Gen.Elements(false, true)
+         from slope in Gen.Elements<double?>(null, 0.0, 0.3) from seed in Gens.Seed
+         select (m, k, n, f64, bias, residual, slope, seed)).ToArbitrary(), c =>
+    {
+        // x [M, K] times w [N, K] transposed (a dense layer); K from 64 on and fewer than 16 outputs runs the lane-split
+        // product on 16-thread groups, K = 0 stores the epilogue of zeros.
+        CheckProduct(c.m, c.k, c.n, c.f64, c.bias, c.residual, c.slope, c.seed);
+    });
+
+    [Theory]
+    [InlineData(2, 80, 3)]
+    [InlineData(3, 0, 4)]
+    public void TheLaneSplitProductAndAnEmptyInnerDimensionApplyTheEpilogue(int m, int k, int n)
+    {
+        // 6 outputs over 80 terms: the lane-split product on 16-thread groups; K = 0: the epilogue of zeros.
+        Grouped.Value.Counters.Reset();
+        CheckProduct(m, k, n, false, true, true, 0.2, 14);
+        if (k > 0) Assert.Contains(Grouped.Value.Counters.LaunchesByKernel(), l => l.Kernel.StartsWith("MatMulKernels.SplitInner", StringComparison.Ordinal));
+    }
+
+    private static void CheckProduct(int m, int k, int n, bool f64, bool withBias, bool withResidual, double? slope, int seed)
+    {
+        var runs = new List<Device> { TestDevice.Host, TestDevice.IlgpuCpu, Grouped.Value };
+        if (Cuda.Value is { } gpu) runs.Add(gpu);
+        var c = (m, k, n, f64, bias: withBias, residual: withResidual, slope, seed);
+        foreach (var d in runs)
+        {
+            using var scope = TensorScope.Begin();
+            var x = Random([c.m, c.k], c.f64, c.seed, d);
+            var w = Random([c.n, c.k], c.f64, c.seed + 1, d);
+            var e = new LayerEpilogue(c.bias ? Random([c.n], c.f64, c.seed + 2, d) : null, c.residual ? Random([c.m, c.n], c.f64, c.seed + 3, d) : null, c.slope);
+            var fused = Ops.MatMul(x, w, transposeB: true, epilogue: e).ToDoubleArray();
+            var y = Ops.MatMul(x, w, transposeB: true);
+            if (e.Residual is { } r) y = Ops.Add(y, r);
+            var separate = (e.Bias, e.Slope) switch
+            {
+                ({ } b, { } s) => Ops.BiasLeakyRelu(y, b, s),
+                ({ } b, null) => Ops.Add(y, b),
+                (null, { } s) => Ops.LeakyRelu(y, s),
+                (null, null) => y,
+            };
+            string what = $"{c} on {d.Kind.Name()}";
+            if (d.Kind == DeviceKind.Cuda) Approx.Equal(separate.ToDoubleArray(), fused, 1e-5, 1e-5, what);
+            else Assert.True(fused.SequenceEqual(separate.ToDoubleArray()), $"{what}: fused {string.Join(", ", fused.Take(6))} vs separate {string.Join(", ", separate.ToDoubleArray().Take(6))}");
+        }
+    }
+
+    [Fact]
+    public void AProductEpilogueNeedsAMatrix()
+    {
+        using var scope = TensorScope.Begin();
+        var a = Tensor.Zeros(new Shape(2, 3, 4), DType.Float32, TestDevice.Host);
+        var b = Tensor.Zeros(new Shape(4, 5), DType.Float32, TestDevice.Host);
+        var error = Assert.Throws<ShapeException>(() => Ops.MatMul(a, b, epilogue: new(Slope: 0.2)));
+        Assert.Contains("needs a product [M, N]", error.Message);
+        Assert.Throws<ShapeException>(() => Ops.MatMul(b.Reshape(4, 5), Tensor.Zeros(new Shape(5, 2), DType.Float32, TestDevice.Host), epilogue: new(Bias: Tensor.Zeros(new Shape(5), DType.Float32, TestDevice.Host))));
     }
 
     [Fact]
