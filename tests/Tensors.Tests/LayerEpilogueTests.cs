@@ -76,12 +76,14 @@ public class LayerEpilogueTests
         return (Random(c.InputShape, c.F64, c.Seed, d), Random(c.WeightShape, c.F64, c.Seed + 1, d), new LayerEpilogue(bias, residual, c.Slope));
     }
 
-    /// <summary>The convolution, then the residual add, then the bias and activation, each its own op.</summary>
-    private static Tensor Separately(Case c, Tensor x, Tensor w, LayerEpilogue e)
+    /// <summary>The convolution, then the epilogue as separate ops.</summary>
+    private static Tensor Separately(Case c, Tensor x, Tensor w, LayerEpilogue e) => Separately(c.Run(x, w), e);
+
+    /// <summary>The residual add, then the bias (broadcast along axis 1) and the activation, each its own op, on <paramref name="y"/>.</summary>
+    private static Tensor Separately(Tensor y, LayerEpilogue e)
     {
-        var y = c.Run(x, w);
         if (e.Residual is { } r) y = Ops.Add(y, r);
-        using var b = e.Bias?.Reshape(1, -1, 1, 1, 1);
+        using var b = e.Bias?.Reshape([1, -1, .. Enumerable.Repeat(1, y.Rank - 2)]);
         return (b, e.Slope) switch
         {
             ({ }, { } s) => Ops.BiasLeakyRelu(y, b, s),
@@ -201,15 +203,7 @@ public class LayerEpilogueTests
             var w = Random([c.n, c.k], c.f64, c.seed + 1, d);
             var e = new LayerEpilogue(c.bias ? Random([c.n], c.f64, c.seed + 2, d) : null, c.residual ? Random([c.m, c.n], c.f64, c.seed + 3, d) : null, c.slope);
             var fused = Ops.MatMul(x, w, transposeB: true, epilogue: e).ToDoubleArray();
-            var y = Ops.MatMul(x, w, transposeB: true);
-            if (e.Residual is { } r) y = Ops.Add(y, r);
-            var separate = (e.Bias, e.Slope) switch
-            {
-                ({ } b, { } s) => Ops.BiasLeakyRelu(y, b, s),
-                ({ } b, null) => Ops.Add(y, b),
-                (null, { } s) => Ops.LeakyRelu(y, s),
-                (null, null) => y,
-            };
+            var separate = Separately(Ops.MatMul(x, w, transposeB: true), e);
             string what = $"{c} on {d.Kind.Name()}";
             if (d.Kind == DeviceKind.Cuda) Approx.Equal(separate.ToDoubleArray(), fused, 1e-5, 1e-5, what);
             else Assert.True(fused.SequenceEqual(separate.ToDoubleArray()), $"{what}: fused {string.Join(", ", fused.Take(6))} vs separate {string.Join(", ", separate.ToDoubleArray().Take(6))}");

@@ -16,10 +16,8 @@ public static partial class Functional
         if (!(slope >= 0)) throw new ArgumentOutOfRangeException(nameof(slope), slope, "bias_leaky_relu: the slope must be non-negative (the mask is read from the output)");
         if (y.Shape.Rank < 2 || bias.Shape.Rank != 1 || bias.Shape[0] != y.Shape[1])
             throw new ShapeException($"bias_leaky_relu: a bias [{(y.Shape.Rank < 2 ? "C" : y.Shape[1])}] along axis 1 of {y.Shape}, got {bias.Shape}");
-        var along = Enumerable.Repeat(1, y.Shape.Rank).ToArray();
-        along[1] = bias.Shape[0];
         Tensor output;
-        using (var b = bias.Data.Reshape(along)) output = Ops.BiasLeakyRelu(y.Data, b, slope);
+        using (var b = bias.Data.Reshape(ChannelAxisShape(y.Shape).ToArray())) output = Ops.BiasLeakyRelu(y.Data, b, slope);
         Var? result = null;
         result = Var.RecordJoint(output, "bias_leaky_relu", [y, bias], (g, needed) =>
         {

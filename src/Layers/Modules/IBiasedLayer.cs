@@ -17,11 +17,10 @@ public interface IBiasedLayer
 
     /// <summary>
     /// act((f(x) + residual) + b): the layer with a residual added before its bias (null for none) and a LeakyReLU of
-    /// <paramref name="slope"/> (at least 0; null for none). This default composes the separate ops, the bias and the
-    /// activation in one <see cref="Functional.BiasLeakyRelu"/> launch; a layer whose kernel can apply all of it as it
-    /// stores its output (<see cref="Conv3d"/>) overrides it with the same values.
+    /// <paramref name="slope"/> (at least 0; null for none), applied by the layer's kernel as it stores its output
+    /// (<see cref="Functional.Conv3dBiasActivation"/> and its kin), with the values of the separate ops.
     /// </summary>
-    Var ForwardEpilogue(Var x, Var? residual, double? slope) => BiasedLayers.ComposeEpilogue(this, x, residual, slope);
+    Var ForwardEpilogue(Var x, Var? residual, double? slope);
 }
 
 /// <summary>The usual forms of a biased layer's forward pass.</summary>
@@ -32,21 +31,4 @@ public static class BiasedLayers
 
     /// <summary>LeakyReLU(layer(x)), bias and activation in one launch.</summary>
     public static Var ForwardLeakyRelu(this IBiasedLayer layer, Var x, double slope) => layer.ForwardEpilogue(x, null, slope);
-
-    /// <summary>
-    /// <see cref="IBiasedLayer.ForwardEpilogue"/> as separate ops: f(x), the residual added, then bias and LeakyReLU in
-    /// one <see cref="Functional.BiasLeakyRelu"/> launch (or the bias alone, or the activation alone).
-    /// </summary>
-    public static Var ComposeEpilogue(IBiasedLayer layer, Var x, Var? residual, double? slope)
-    {
-        var y = layer.ForwardWithoutBias(x);
-        if (residual is not null) y += residual;
-        return (layer.Bias, slope) switch
-        {
-            ({ } bias, { } s) => Functional.BiasLeakyRelu(y, bias, s),
-            ({ } bias, null) => y + Functional.Reshape(bias, [1, -1, .. Enumerable.Repeat(1, y.Shape.Rank - 2)]),
-            (null, { } s) => Functional.LeakyRelu(y, s),
-            (null, null) => y,
-        };
-    }
 }

@@ -64,18 +64,8 @@ public static partial class Ops
     /// The weight gradient of <see cref="Conv3d"/>: w [Cy, Cx, K, K, K] from the fine tensor x
     /// [N, Cx, ...] and the coarse tensor y [N, Cy, ...], whose extents must fit x (<see cref="Shape.CheckConvExtents"/>).
     /// </summary>
-    public static Tensor Conv3dWeightGrad(Tensor x, Tensor y, int kernel, int stride = 1, int padding = 0)
-    {
-        RequireCompatible(x, y, nameof(Conv3dWeightGrad));
-        Shape.CheckConvExtents(nameof(Conv3dWeightGrad), x.Shape, y.Shape, kernel, stride, padding);
-        var wShape = new Shape(y.Shape[1], x.Shape[1], kernel, kernel, kernel);
-        var g = ConvGeometry.Create(x.Shape, y.Shape, kernel, stride, padding);
-        var w = Tensor.Empty(wShape, x.DType, x.Device);
-        if (w.Numel == 0) return w;
-        if (y.Numel == 0) x.Device.Backend.Fill(w, 0);
-        else x.Device.Backend.Conv3dWeightGrad(x, y, w, g);
-        return w;
-    }
+    public static Tensor Conv3dWeightGrad(Tensor x, Tensor y, int kernel, int stride = 1, int padding = 0) =>
+        WeightGradient(x, y, kernel, stride, padding, biasSums: false, nameof(Conv3dWeightGrad), out _);
 
     /// <summary>
     /// <see cref="Conv3dWeightGrad"/> and the bias gradient of the same convolution, y summed over batch and voxels per
@@ -84,15 +74,26 @@ public static partial class Ops
     /// </summary>
     public static (Tensor Weight, Tensor Bias) Conv3dWeightAndBiasGrad(Tensor x, Tensor y, int kernel, int stride = 1, int padding = 0)
     {
-        RequireCompatible(x, y, nameof(Conv3dWeightAndBiasGrad));
-        Shape.CheckConvExtents(nameof(Conv3dWeightAndBiasGrad), x.Shape, y.Shape, kernel, stride, padding);
-        var wShape = new Shape(y.Shape[1], x.Shape[1], kernel, kernel, kernel);
-        var g = ConvGeometry.Create(x.Shape, y.Shape, kernel, stride, padding);
-        g.BiasSums = 1;
-        using var both = Tensor.Empty(new Shape(wShape.Numel + y.Shape[1]), x.DType, x.Device);
-        if (y.Numel == 0) x.Device.Backend.Fill(both, 0);
-        else x.Device.Backend.Conv3dWeightGrad(x, y, both, g);
+        using var both = WeightGradient(x, y, kernel, stride, padding, biasSums: true, nameof(Conv3dWeightAndBiasGrad), out var wShape);
         return (both.Segment(0, wShape), both.Segment(wShape.Numel, new Shape(y.Shape[1])));
+    }
+
+    /// <summary>
+    /// The weight gradient w [Cy, Cx, K, K, K] (<paramref name="wShape"/>) of x and y, checked and launched; with
+    /// <paramref name="biasSums"/> a flat buffer that continues with the Cy sums of y (<see cref="ConvGeometry.BiasSums"/>).
+    /// </summary>
+    private static Tensor WeightGradient(Tensor x, Tensor y, int kernel, int stride, int padding, bool biasSums, string op, out Shape wShape)
+    {
+        RequireCompatible(x, y, op);
+        Shape.CheckConvExtents(op, x.Shape, y.Shape, kernel, stride, padding);
+        wShape = new Shape(y.Shape[1], x.Shape[1], kernel, kernel, kernel);
+        var g = ConvGeometry.Create(x.Shape, y.Shape, kernel, stride, padding);
+        g.BiasSums = biasSums ? 1 : 0;
+        var w = Tensor.Empty(biasSums ? new Shape(wShape.Numel + y.Shape[1]) : wShape, x.DType, x.Device);
+        if (w.Numel == 0) return w;
+        if (y.Numel == 0) x.Device.Backend.Fill(w, 0);
+        else x.Device.Backend.Conv3dWeightGrad(x, y, w, g);
+        return w;
     }
 
     /// <summary>Average pooling of x [N, C, D, H, W] over non-overlapping windows of edge k, times <paramref name="scale"/> (the window's sum times scale / k^3, one rounding).</summary>
